@@ -1,0 +1,1 @@
+"""Administration of kommuner, organisations, areas, places, categories, users and audit."""

@@ -1,0 +1,1 @@
+"""Login, logout, passwords and the access rules every route goes through."""

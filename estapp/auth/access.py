@@ -1,0 +1,69 @@
+"""Access rules: every route needs a login unless marked public; roles and kommun scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from estapp.models import Municipality, Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC_ATTRIBUTE = "_estapp_public"
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without logging in."""
+    setattr(view, PUBLIC_ATTRIBUTE, True)
+    return view
+
+
+def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
+    if endpoint is None:
+        return True  # 404s: let the error handler answer
+    if endpoint == "static":
+        return True
+    view = app.view_functions.get(endpoint)
+    return bool(view is not None and getattr(view, PUBLIC_ATTRIBUTE, False))
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Refuse (403) users whose role is not one of ``roles``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated or current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_login_by_default(app: Flask) -> None:
+    """Install the rule that a route without ``@public`` refuses anonymous users."""
+
+    @app.before_request
+    def refuse_anonymous() -> Any:
+        if is_public_endpoint(current_app, request.endpoint):
+            return None
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return None
+
+
+def municipality_ids(user: User) -> set[int]:
+    """The kommuner a user may see: all for admins, the organisation's for reporters."""
+    if user.role == Role.REPORTER:
+        return {m.id for m in user.organisation.municipalities} if user.organisation else set()
+    return {m.id for m in user.municipalities}
+
+
+def can_see_municipality(user: User, municipality: Municipality) -> bool:
+    return user.role == Role.ADMIN or municipality.id in municipality_ids(user)

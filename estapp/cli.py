@@ -1,0 +1,80 @@
+"""The ``estapp`` console script: Flask's commands (run, shell, routes) plus our own."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from estapp.config import ConfigError, load_settings
+
+
+def _create_app() -> Flask:
+    from estapp import create_app
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def cli() -> None:
+    """estapp: Effektiv samordning för trygghet."""
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the database schema."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Revision att gå till.")
+def db_upgrade(revision: str) -> None:
+    """Build or upgrade the schema to the latest migration."""
+    from estapp.migrate import upgrade
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    upgrade(settings.database_url, revision)
+    click.echo("Databasen är uppdaterad.")
+
+
+@cli.group("seed")
+def seed_group() -> None:
+    """Fill the database with data."""
+
+
+@seed_group.command("demo")
+@click.option("--if-empty", is_flag=True, help="Gör ingenting om det redan finns kommuner.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Create demo kommuner, partners, places and accounts (never in production)."""
+    from estapp.db import get_session
+    from estapp.seed.demo import DemoRefused, create_demo_data, database_is_empty
+
+    settings = current_app.config["SETTINGS"]
+    session = get_session()
+    if if_empty and not database_is_empty(session):
+        click.echo("Databasen har redan data; demodata skapas inte.")
+        return
+    try:
+        with session.begin():
+            accounts = create_demo_data(session, settings)
+    except DemoRefused as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("Demodata skapad. Inloggningar (lösenord: ESTAPP_DEMO_PASSWORD):")
+    for email, description in accounts:
+        click.echo(f"  {email:<40} {description}")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="estapp")
+    except ConfigError as error:  # pragma: no cover - defensive, create_app converts it
+        click.echo(f"Fel: {error}", err=True)
+        sys.exit(2)
