@@ -1,0 +1,1 @@
+"""Weekly reports from partners: inrapportering of observations."""
