@@ -1,5 +1,13 @@
 """Entry point for gunicorn: ``gunicorn wsgi:app``."""
 
-from estapp import create_app
+import sys
 
-app = create_app()
+from estapp import create_app
+from estapp.config import ConfigError
+
+try:
+    app = create_app()
+except ConfigError as error:
+    # One clear line naming the setting, instead of a traceback per worker.
+    sys.stderr.write(f"estapp: {error}\n")
+    raise SystemExit(3) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import IO, Any
 
 import click
 from flask import Flask, current_app
@@ -11,13 +12,20 @@ from flask.cli import FlaskGroup, with_appcontext
 from estapp.config import ConfigError, load_settings
 
 
+class CommandError(click.ClickException):
+    """A clear one-line message in Swedish and a non-zero exit, never a traceback."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Fel: {self.format_message()}", err=True)
+
+
 def _create_app() -> Flask:
     from estapp import create_app
 
     try:
         return create_app()
     except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+        raise CommandError(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -39,7 +47,7 @@ def db_upgrade(revision: str) -> None:
     try:
         settings = load_settings()
     except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+        raise CommandError(str(error)) from None
     upgrade(settings.database_url, revision)
     click.echo("Databasen är uppdaterad.")
 
@@ -55,21 +63,21 @@ def seed_group() -> None:
 def seed_demo(if_empty: bool) -> None:
     """Create demo kommuner, partners, places and accounts (never in production)."""
     from estapp.db import get_session
-    from estapp.seed.demo import DemoRefused, create_demo_data, database_is_empty
+    from estapp.seed.demo import DemoRefused, create_demo_data, database_is_empty, demo_accounts
 
     settings = current_app.config["SETTINGS"]
     session = get_session()
-    if if_empty and not database_is_empty(session):
-        click.echo("Databasen har redan data; demodata skapas inte.")
-        return
     try:
         with session.begin():
-            accounts = create_demo_data(session, settings)
+            created = not (if_empty and not database_is_empty(session))
+            if created:
+                create_demo_data(session, settings)
     except DemoRefused as error:
-        raise click.ClickException(str(error)) from None
-    click.echo("Demodata skapad. Inloggningar (lösenord: ESTAPP_DEMO_PASSWORD):")
-    for email, description in accounts:
-        click.echo(f"  {email:<40} {description}")
+        raise CommandError(str(error)) from None
+    click.echo("Demodata skapad." if created else "Databasen har redan data; ingen ny demodata.")
+    click.echo("Demoinloggningar (lösenordet är ESTAPP_DEMO_PASSWORD, som standard est-demo-2026):")
+    for account in demo_accounts():
+        click.echo(f"  {account.email:<32} {account.description}")
 
 
 def main() -> None:
@@ -78,3 +86,7 @@ def main() -> None:
     except ConfigError as error:  # pragma: no cover - defensive, create_app converts it
         click.echo(f"Fel: {error}", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

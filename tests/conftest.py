@@ -152,3 +152,14 @@ def login(web: CsrfClient):  # noqa: ANN201
         return web
 
     return _login
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a suite that did not run: fail the run."""
+    if os.environ.get("ESTAPP_FAIL_ON_SKIP") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"ESTAPP_FAIL_ON_SKIP: {len(skipped)} test(s) skipped", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

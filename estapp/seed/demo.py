@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -90,13 +92,56 @@ REPORTER_NAMES = {
 }
 
 
-def create_demo_data(session: Session, settings: Settings) -> list[tuple[str, str]]:
-    """Create the demo setup; return the demo logins as (e-mail, description)."""
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: Role
+    description: str
+    organisation_key: str | None = None
+    kommun_slugs: tuple[str, ...] = ()
+
+
+def demo_accounts() -> list[DemoAccount]:
+    """The demo logins, one per role (and one reporter per partner organisation)."""
+    accounts = [DemoAccount("admin@estapp.example", "Alva Admin", Role.ADMIN, "administratör")]
+    for slug, (name, _centre, _areas) in KOMMUNER.items():
+        accounts.append(
+            DemoAccount(
+                f"samordnare@{slug}.example",
+                f"Samordnare {name}",
+                Role.COORDINATOR,
+                f"samordnare, {name}",
+                kommun_slugs=(slug,),
+            )
+        )
+    for key, org_name, _kind, _slugs in ORGANISATIONS:
+        accounts.append(
+            DemoAccount(
+                f"{key}@rapport.example",
+                REPORTER_NAMES[key],
+                Role.REPORTER,
+                f"rapportör, {org_name}",
+                organisation_key=key,
+            )
+        )
+    accounts.append(
+        DemoAccount(
+            "lasare@ekbacka.example",
+            "Lars Läsare",
+            Role.VIEWER,
+            "läsare, Ekbacka",
+            kommun_slugs=("ekbacka",),
+        )
+    )
+    return accounts
+
+
+def create_demo_data(session: Session, settings: Settings) -> None:
+    """Create the demo kommuner, partners, places and accounts."""
     if settings.is_production:
         raise DemoRefused("Demodata skapas aldrig i produktion (ESTAPP_ENV=production).")
     now = utcnow()
-    # One hash for all demo accounts: argon2 is slow on purpose.
-    password_hash = hash_password(settings.demo_password)
     kommuner: dict[str, Municipality] = {}
     for slug, (name, (lon, lat), areas) in KOMMUNER.items():
         municipality = services.create_municipality(session, None, name, slug, now=now)
@@ -116,56 +161,23 @@ def create_demo_data(session: Session, settings: Settings) -> list[tuple[str, st
                     longitude=round(centre[0] + (index - 1) * 0.003, 5),
                     now=now,
                 )
-
-    accounts: list[tuple[str, str]] = []
-    services.create_user(
-        session,
-        None,
-        email="admin@estapp.example",
-        name="Alva Admin",
-        role=Role.ADMIN,
-        password_hash=password_hash,
-        now=now,
-    )
-    accounts.append(("admin@estapp.example", "administratör"))
-    for slug, municipality in kommuner.items():
-        email = f"samordnare@{slug}.example"
-        services.create_user(
-            session,
-            None,
-            email=email,
-            name=f"Samordnare {municipality.name}",
-            role=Role.COORDINATOR,
-            municipalities=[municipality],
-            password_hash=password_hash,
-            now=now,
-        )
-        accounts.append((email, f"samordnare, {municipality.name}"))
-    for key, name, kind, slugs in ORGANISATIONS:
-        organisation = services.create_organisation(
+    organisations = {
+        key: services.create_organisation(
             session, None, name, kind, [kommuner[s] for s in slugs], now=now
         )
-        email = f"{key}@rapport.example"
+        for key, name, kind, slugs in ORGANISATIONS
+    }
+    # One hash for all demo accounts: argon2 is slow on purpose.
+    password_hash = hash_password(settings.demo_password)
+    for account in demo_accounts():
         services.create_user(
             session,
             None,
-            email=email,
-            name=REPORTER_NAMES[key],
-            role=Role.REPORTER,
-            organisation=organisation,
+            email=account.email,
+            name=account.name,
+            role=account.role,
+            organisation=organisations.get(account.organisation_key or ""),
+            municipalities=[kommuner[s] for s in account.kommun_slugs],
             password_hash=password_hash,
             now=now,
         )
-        accounts.append((email, f"rapportör, {name}"))
-    services.create_user(
-        session,
-        None,
-        email="lasare@ekbacka.example",
-        name="Lars Läsare",
-        role=Role.VIEWER,
-        municipalities=[kommuner["ekbacka"]],
-        password_hash=password_hash,
-        now=now,
-    )
-    accounts.append(("lasare@ekbacka.example", "läsare, Ekbacka"))
-    return accounts

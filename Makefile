@@ -1,0 +1,51 @@
+# estapp: `make run` serves the demo on SQLite, `make test` runs ruff and the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed-stamp
+PO_FILES := $(wildcard estapp/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test lint bench install translations extract-messages clean
+
+install: $(STAMP) $(MO_FILES)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "estapp behöver Python 3.11 eller nyare (PYTHON=$(PYTHON))")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(MO_FILES)
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o estapp/translations/messages.pot .
+	$(BIN)/pybabel update -i estapp/translations/messages.pot -d estapp/translations --no-fuzzy-matching
+
+run: install
+	$(BIN)/estapp db upgrade
+	$(BIN)/estapp seed demo --if-empty
+	$(BIN)/estapp run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	env -u ESTAPP_TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$ESTAPP_TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL =="; \
+		$(BIN)/pytest; \
+	fi
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
