@@ -10,18 +10,32 @@ from estapp.models.geography import (
     OrganisationKind,
     Place,
 )
+from estapp.models.reporting import (
+    Concern,
+    Observation,
+    ObservationDraft,
+    ReportStatus,
+    TimeOfDay,
+    WeeklyReport,
+)
 
 __all__ = [
     "Area",
     "AuditEvent",
     "AuthSession",
     "Category",
+    "Concern",
     "LoginAttempt",
     "Municipality",
+    "Observation",
+    "ObservationDraft",
     "Organisation",
     "OrganisationKind",
     "PasswordToken",
     "Place",
+    "ReportStatus",
     "Role",
+    "TimeOfDay",
     "User",
+    "WeeklyReport",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import time
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +59,9 @@ class Municipality(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
+    # Reports for a week are due on this weekday (0 = Monday) of the following week, local time.
+    deadline_weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deadline_time: Mapped[time] = mapped_column(Time, default=time(9, 0), server_default="09:00:00")
 
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=organisation_municipality, back_populates="municipalities"
