@@ -125,11 +125,11 @@ class CsrfClient:
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def post(self, path: str, data: dict[str, object], *, form_page: str | None = None, **kw):  # noqa: ANN201
+    def post(self, path: str, data: dict[str, object], *, form_page: str | None = None, **kw):
         data = {"csrf_token": self.token(form_page or path), **data}
         return self.client.post(path, data=data, **kw)
 
-    def get(self, path: str, **kw):  # noqa: ANN201
+    def get(self, path: str, **kw):
         return self.client.get(path, **kw)
 
 
@@ -138,12 +138,12 @@ def web(client: FlaskClient) -> CsrfClient:
     return CsrfClient(client)
 
 
-def log_in(web: CsrfClient, email: str, password: str = DEMO_PASSWORD):  # noqa: ANN201
+def log_in(web: CsrfClient, email: str, password: str = DEMO_PASSWORD):
     return web.post("/logga-in", {"email": email, "password": password})
 
 
 @pytest.fixture
-def login(web: CsrfClient):  # noqa: ANN201
+def login(web: CsrfClient):
     """Log the test client in as the given demo account."""
 
     def _login(email: str, password: str = DEMO_PASSWORD) -> CsrfClient:

@@ -1,0 +1,1 @@
+"""Compile the weekly lägesbild: statistics, small-count suppression and charts."""
