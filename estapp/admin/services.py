@@ -1,36 +1,74 @@
-"""Admin operations on kommuner, organisations, areas, places, categories and users.
+"""Admin operations on kommuner and organisations, and the entry point to all admin services.
 
 Each function takes the session, the acting user and ``now``; it flushes and audits, never commits.
+A rule the change would break raises :class:`InvalidChange`, naming the form field it concerns.
+Areas and places live in :mod:`estapp.admin.places`, categories in :mod:`estapp.admin.categories`,
+accounts in :mod:`estapp.admin.accounts`; the ``create_*`` functions are re-exported here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from estapp.audit import record
-from estapp.auth.passwords import hash_password
-from estapp.auth.services import normalise_email
-from estapp.labels import DEFAULT_CATEGORIES
-from estapp.models import (
-    Area,
-    Category,
-    Municipality,
-    Organisation,
-    OrganisationKind,
-    Place,
-    Role,
-    User,
+from estapp.admin.accounts import create_user
+from estapp.admin.categories import create_category
+from estapp.admin.changes import (
+    apply_changes,
+    audit_value,
+    name_taken,
+    record_active,
+    record_update,
 )
+from estapp.admin.errors import InvalidChange
+from estapp.admin.places import create_area, create_place
+from estapp.audit import record
+from estapp.labels import DEFAULT_CATEGORIES
+from estapp.models import Category, Municipality, Organisation, OrganisationKind, User
+
+__all__ = [
+    "InvalidChange",
+    "all_municipalities",
+    "all_organisations",
+    "create_area",
+    "create_category",
+    "create_municipality",
+    "create_organisation",
+    "create_place",
+    "create_user",
+    "municipalities_by_ids",
+    "set_organisation_active",
+    "update_municipality",
+    "update_organisation",
+]
+
+
+# --- kommuner -------------------------------------------------------------------------------
+
+
+def _check_municipality(
+    session: Session, name: str, slug: str, exclude: Municipality | None
+) -> None:
+    if name_taken(session, Municipality.name, name, exclude=exclude):
+        raise InvalidChange("name", _l("Det finns redan en kommun som heter %(name)s.", name=name))
+    if name_taken(session, Municipality.slug, slug, exclude=exclude):
+        raise InvalidChange(
+            "slug", _l("Kortnamnet %(slug)s används redan av en annan kommun.", slug=slug)
+        )
 
 
 def create_municipality(
     session: Session, actor: User | None, name: str, slug: str, *, now: datetime
 ) -> Municipality:
     """Create a kommun with the default categories."""
-    municipality = Municipality(name=name.strip(), slug=slug.strip().lower())
+    name, slug = name.strip(), slug.strip().lower()
+    _check_municipality(session, name, slug, None)
+    municipality = Municipality(name=name, slug=slug)
     session.add(municipality)
     for position, category in enumerate(DEFAULT_CATEGORIES):
         session.add(Category(municipality=municipality, name=category, position=position))
@@ -42,10 +80,59 @@ def create_municipality(
         "municipality",
         municipality.id,
         municipality_id=municipality.id,
-        details={"name": municipality.name},
+        details={"name": municipality.name, "slug": municipality.slug},
         now=now,
     )
     return municipality
+
+
+def update_municipality(
+    session: Session,
+    actor: User,
+    municipality: Municipality,
+    *,
+    name: str,
+    slug: str,
+    now: datetime,
+) -> dict[str, list[Any]]:
+    """Rename a kommun or change its short name."""
+    name, slug = name.strip(), slug.strip().lower()
+    _check_municipality(session, name, slug, municipality)
+    changes = apply_changes(municipality, name=name, slug=slug)
+    record_update(session, actor, "municipality_updated", municipality, changes, now=now)
+    return changes
+
+
+def all_municipalities(session: Session) -> list[Municipality]:
+    return list(session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+def municipalities_by_ids(session: Session, ids: Iterable[int]) -> list[Municipality]:
+    """The kommuner with these ids; an id that matches none raises :class:`InvalidChange`."""
+    wanted = set(ids)
+    found = list(
+        session.scalars(
+            select(Municipality).where(Municipality.id.in_(wanted)).order_by(Municipality.name)
+        )
+    )
+    if len(found) != len(wanted):
+        raise InvalidChange("municipalities", _l("En av de valda kommunerna finns inte."))
+    return found
+
+
+# --- organisations --------------------------------------------------------------------------
+
+
+def _check_organisation(
+    session: Session,
+    name: str,
+    municipalities: Sequence[Municipality],
+    exclude: Organisation | None,
+) -> None:
+    if name_taken(session, Organisation.name, name, exclude=exclude):
+        raise InvalidChange("name", _l("Det finns redan en aktör som heter %(name)s.", name=name))
+    if not municipalities:
+        raise InvalidChange("municipalities", _l("Välj minst en kommun som aktören samverkar i."))
 
 
 def create_organisation(
@@ -58,7 +145,9 @@ def create_organisation(
     now: datetime,
 ) -> Organisation:
     """Create a partner organisation taking part in the given kommuner."""
-    organisation = Organisation(name=name.strip(), kind=kind, municipalities=municipalities)
+    name = name.strip()
+    _check_organisation(session, name, municipalities, None)
+    organisation = Organisation(name=name, kind=kind, municipalities=list(municipalities))
     session.add(organisation)
     session.flush()
     record(
@@ -67,96 +156,46 @@ def create_organisation(
         "organisation_created",
         "organisation",
         organisation.id,
-        details={"name": organisation.name, "kind": kind.value},
+        details={
+            "name": organisation.name,
+            "kind": kind.value,
+            "municipalities": audit_value(list(municipalities)),
+        },
         now=now,
     )
     return organisation
 
 
-def create_area(
+def update_organisation(
     session: Session,
-    actor: User | None,
-    municipality: Municipality,
-    name: str,
+    actor: User,
+    organisation: Organisation,
     *,
-    parent: Area | None = None,
-    geojson: dict[str, Any] | None = None,
-    now: datetime,
-) -> Area:
-    area = Area(municipality=municipality, name=name.strip(), parent=parent, geojson=geojson)
-    session.add(area)
-    session.flush()
-    record(
-        session,
-        actor,
-        "area_created",
-        "area",
-        area.id,
-        municipality_id=municipality.id,
-        details={"name": area.name},
-        now=now,
-    )
-    return area
-
-
-def create_place(
-    session: Session,
-    actor: User | None,
-    area: Area,
     name: str,
-    *,
-    latitude: float | None = None,
-    longitude: float | None = None,
+    kind: OrganisationKind,
+    municipalities: list[Municipality],
     now: datetime,
-) -> Place:
-    place = Place(area=area, name=name.strip(), latitude=latitude, longitude=longitude)
-    session.add(place)
-    session.flush()
-    record(
-        session,
-        actor,
-        "place_created",
-        "place",
-        place.id,
-        municipality_id=area.municipality_id,
-        details={"name": place.name},
-        now=now,
-    )
-    return place
+) -> dict[str, list[Any]]:
+    """Change an organisation's name, kind or the kommuner it takes part in."""
+    name = name.strip()
+    _check_organisation(session, name, municipalities, organisation)
+    changes = apply_changes(organisation, name=name, kind=kind)
+    if {m.id for m in organisation.municipalities} != {m.id for m in municipalities}:
+        changes["municipalities"] = [
+            audit_value(organisation.municipalities),
+            audit_value(list(municipalities)),
+        ]
+        organisation.municipalities = list(municipalities)
+    record_update(session, actor, "organisation_updated", organisation, changes, now=now)
+    return changes
 
 
-def create_user(
-    session: Session,
-    actor: User | None,
-    *,
-    email: str,
-    name: str,
-    role: Role,
-    organisation: Organisation | None = None,
-    municipalities: list[Municipality] | None = None,
-    password: str | None = None,
-    password_hash: str | None = None,
-    now: datetime,
-) -> User:
-    """Create an account; without a password the user sets one through an invitation link."""
-    user = User(
-        email=normalise_email(email),
-        name=name.strip(),
-        role=role,
-        organisation=organisation,
-        municipalities=list(municipalities or []),
-        password_hash=hash_password(password) if password else password_hash,
-        created_at=now,
-    )
-    session.add(user)
-    session.flush()
-    record(
-        session,
-        actor,
-        "user_created",
-        "user",
-        user.id,
-        details={"role": role.value, "organisation_id": user.organisation_id},
-        now=now,
-    )
-    return user
+def set_organisation_active(
+    session: Session, actor: User, organisation: Organisation, active: bool, *, now: datetime
+) -> None:
+    """Deactivate an organisation (its history stays) or bring it back."""
+    record_active(session, actor, organisation, active, now=now)
+
+
+def all_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))

@@ -1,0 +1,97 @@
+"""Swedish names for the actions and object types shown on the audit log page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS: dict[str, LazyString] = {
+    "login": _l("inloggning"),
+    "login_failed": _l("misslyckad inloggning"),
+    "logout": _l("utloggning"),
+    "password_changed": _l("lösenord bytt"),
+    "invitation_issued": _l("inbjudningslänk skapad"),
+    "user_created": _l("användare skapad"),
+    "user_updated": _l("användare ändrad"),
+    "user_activated": _l("användare aktiverad"),
+    "user_deactivated": _l("användare inaktiverad"),
+    "municipality_created": _l("kommun skapad"),
+    "municipality_updated": _l("kommun ändrad"),
+    "organisation_created": _l("aktör skapad"),
+    "organisation_updated": _l("aktör ändrad"),
+    "organisation_activated": _l("aktör aktiverad"),
+    "organisation_deactivated": _l("aktör inaktiverad"),
+    "area_created": _l("område skapat"),
+    "area_updated": _l("område ändrat"),
+    "area_deleted": _l("område borttaget"),
+    "place_created": _l("plats skapad"),
+    "place_updated": _l("plats ändrad"),
+    "place_deleted": _l("plats borttagen"),
+    "category_created": _l("händelsetyp skapad"),
+    "category_renamed": _l("händelsetyp omdöpt"),
+    "category_activated": _l("händelsetyp aktiverad"),
+    "category_deactivated": _l("händelsetyp inaktiverad"),
+    "category_deleted": _l("händelsetyp borttagen"),
+}
+
+OBJECT_LABELS: dict[str, LazyString] = {
+    "user": _l("användare"),
+    "municipality": _l("kommun"),
+    "organisation": _l("aktör"),
+    "area": _l("område"),
+    "place": _l("plats"),
+    "category": _l("händelsetyp"),
+}
+
+
+def action_label(action: str) -> str:
+    """The Swedish name of an action; actions added by other features show their code."""
+    return str(ACTION_LABELS.get(action, action))
+
+
+def object_label(object_type: str) -> str:
+    return str(OBJECT_LABELS.get(object_type, object_type))
+
+
+DETAIL_LABELS: dict[str, LazyString] = {
+    "name": _l("namn"),
+    "slug": _l("kortnamn"),
+    "kind": _l("typ"),
+    "municipalities": _l("kommuner"),
+    "email": _l("e-post"),
+    "role": _l("roll"),
+    "organisation": _l("aktör"),
+    "organisation_id": _l("aktör (id)"),
+    "address": _l("adress"),
+    "parent": _l("ligger i"),
+    "area": _l("område"),
+    "geojson": _l("gräns"),
+    "latitude": _l("latitud"),
+    "longitude": _l("longitud"),
+    "active": _l("aktiv"),
+}
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == []:
+        return "–"
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(item) for item in value)
+    return str(value)
+
+
+def detail_lines(details: dict[str, Any]) -> list[str]:
+    """The event's details as short Swedish lines; an edit shows "namn: gammalt → nytt"."""
+    lines = []
+    for key, value in sorted(details.items()):
+        if key == "changes" and isinstance(value, dict):
+            for name, change in sorted(value.items()):
+                old, new = (
+                    change if isinstance(change, list) and len(change) == 2 else (None, change)
+                )
+                lines.append(f"{DETAIL_LABELS.get(name, name)}: {_shown(old)} → {_shown(new)}")
+        else:
+            lines.append(f"{DETAIL_LABELS.get(key, key)}: {_shown(value)}")
+    return lines
