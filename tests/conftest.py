@@ -49,6 +49,7 @@ def _empty_all_tables(engine: Engine) -> None:
             quoted = ", ".join(f'"{name}"' for name in tables)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
+            connection.execute(text("UPDATE area SET parent_id = NULL"))  # sub-areas first
             for name in reversed(tables):
                 connection.execute(text(f'DELETE FROM "{name}"'))
 

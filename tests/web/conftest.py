@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from estapp.models import Area, AuditEvent, Category, Municipality, Organisation, Place, User
 
 ADMIN = "admin@estapp.example"
-
-
-def _detach_sub_areas(engine: Engine) -> None:
-    with engine.begin() as connection:
-        connection.execute(update(Area).values(parent_id=None))
-
-
-@pytest.fixture(autouse=True)
-def detach_sub_areas(engine: Engine) -> Iterator[None]:
-    """Let the shared table cleanup delete sub-areas on SQLite.
-
-    SQLite checks ``area.parent_id`` (ON DELETE RESTRICT) row by row, so the one-statement
-    ``DELETE FROM area`` of tests/conftest.py fails while a sub-area points to its parent.
-    """
-    _detach_sub_areas(engine)
-    yield
-    _detach_sub_areas(engine)
 
 
 @pytest.fixture
