@@ -38,7 +38,11 @@ def _register_blueprints(app: Flask) -> None:
     from estapp.admin.views import bp as admin_bp
     from estapp.auth.views import bp as auth_bp
     from estapp.home.views import bp as home_bp
+    from estapp.reporting.coordination_views import bp as coordination_bp
+    from estapp.reporting.views import bp as reporting_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reporting_bp)
+    app.register_blueprint(coordination_bp)

@@ -10,6 +10,7 @@ from estapp.models.geography import (
     OrganisationKind,
     Place,
 )
+from estapp.models.lagesbild import CompileReason, CompileRun, PictureStatus, SituationPicture
 from estapp.models.reporting import (
     Concern,
     Observation,
@@ -24,6 +25,8 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Category",
+    "CompileReason",
+    "CompileRun",
     "Concern",
     "LoginAttempt",
     "Municipality",
@@ -32,9 +35,11 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "PasswordToken",
+    "PictureStatus",
     "Place",
     "ReportStatus",
     "Role",
+    "SituationPicture",
     "TimeOfDay",
     "User",
     "WeeklyReport",

@@ -27,7 +27,12 @@ from estapp.models import (
     WeeklyReport,
 )
 from estapp.reporting import privacy
-from estapp.reporting.domain import deadline_for, time_of_day_for
+from estapp.reporting.domain import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_OCCURRENCES,
+    deadline_for,
+    time_of_day_for,
+)
 from estapp.weeks import IsoWeek
 
 
@@ -73,6 +78,7 @@ def may_report(user: User, municipality: Municipality, organisation: Organisatio
     return (
         user.role == Role.REPORTER
         and user.organisation_id == organisation.id
+        and organisation.active
         and municipality in organisation.municipalities
     )
 
@@ -139,18 +145,31 @@ def check_observation(
         errors["category_id"] = "Händelsetypen används inte längre. Välj en annan."
     if data.time_of_day is None and data.exact_time is None:
         errors["time_of_day"] = "Välj tid på dygnet eller ange en exakt tid."
+    if not 1 <= data.occurrences <= MAX_OCCURRENCES:
+        errors["occurrences"] = f"Ange antal som ett heltal från 1 till {MAX_OCCURRENCES}."
+    if not data.description.strip():
+        errors["description"] = "Beskriv kort vad som hände."
+    elif len(data.description) > MAX_DESCRIPTION_LENGTH:
+        errors["description"] = (
+            f"Beskrivningen får vara högst {MAX_DESCRIPTION_LENGTH} tecken "
+            f"(den är {len(data.description)})."
+        )
 
     findings = privacy.check_text(data.description)
     place_findings = privacy.check_text(data.other_place or "") if data.place_id is None else []
     if privacy.blocking(place_findings):
         errors["other_place"] = " ".join(f.message for f in privacy.blocking(place_findings))
+    name_warning = (
+        "Texten verkar innehålla ett namn på en person. EST-rapporter beskriver platser och "
+        "händelser, inte personer. Ta bort namnet, eller bekräfta att det inte är en person."
+    )
     if privacy.blocking(findings):
         errors["description"] = " ".join(f.message for f in privacy.blocking(findings))
-    elif privacy.warnings(findings + place_findings) and not data.accept_name_warning:
-        errors["description"] = (
-            "Texten verkar innehålla ett namn på en person. EST-rapporter beskriver platser och "
-            "händelser, inte personer. Ta bort namnet, eller bekräfta att det inte är en person."
-        )
+    elif not data.accept_name_warning:
+        if privacy.warnings(findings):
+            errors.setdefault("description", name_warning)
+        elif privacy.warnings(place_findings):
+            errors.setdefault("other_place", name_warning)
     if errors:
         raise ObservationRejected(errors, findings)
     return findings
@@ -251,7 +270,12 @@ def submit_report(
     deadline: datetime,
     now: datetime,
 ) -> WeeklyReport:
-    """Submit the week (or 'inget att rapportera'); a submission after the deadline is late."""
+    """Submit the week (or 'inget att rapportera'); a submission after the deadline is late.
+
+    Sending the same submission again (a double click, a reload) changes nothing.
+    """
+    if is_already_submitted(report, nothing_to_report=nothing_to_report):
+        return report
     if expected_revision is not None and expected_revision != report.revision:
         raise ReportingRefused(
             "Rapporten har ändrats sedan du öppnade sidan. Kontrollera händelserna och skicka igen."
@@ -287,12 +311,30 @@ def submit_report(
     return report
 
 
+def is_already_submitted(report: WeeklyReport, *, nothing_to_report: bool) -> bool:
+    """The report was submitted in this state and has not changed since."""
+    wanted = ReportStatus.NOTHING_TO_REPORT if nothing_to_report else ReportStatus.SUBMITTED
+    return (
+        report.status == wanted
+        and report.submitted_at is not None
+        and report.updated_at == report.submitted_at
+    )
+
+
 def load_draft(
     session: Session, user: User, report: WeeklyReport, observation_id: int | None
 ) -> dict[str, str] | None:
     """The form values the user left unsaved, if any."""
     draft = _find_draft(session, user, report, observation_id)
     return json.loads(draft.fields) if draft else None
+
+
+def draft_saved_at(
+    session: Session, user: User, report: WeeklyReport, observation_id: int | None
+) -> datetime | None:
+    """When the unsaved form values were last kept, if there are any."""
+    draft = _find_draft(session, user, report, observation_id)
+    return draft.saved_at if draft else None
 
 
 def _find_draft(
