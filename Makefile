@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 translations: $(MO_FILES)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o estapp/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o estapp/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i estapp/translations/messages.pot -d estapp/translations --no-fuzzy-matching
 
 run: install
