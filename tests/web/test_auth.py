@@ -202,3 +202,4 @@ def test_language_can_be_switched_to_english(web, demo, login):
     web.post("/konto", {"lang-locale": "en", "lang-submit": "1"})
     page = web.get("/konto").get_data(as_text=True)
     assert '<html lang="en">' in page
+    assert "Change password" in page and "Byt lösenord" not in page
