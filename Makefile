@@ -31,7 +31,9 @@ extract-messages: $(STAMP)
 run: install
 	$(BIN)/estapp db upgrade
 	$(BIN)/estapp seed demo --if-empty
-	$(BIN)/estapp run --host $(HOST) --port $(PORT)
+	@# The scheduler runs in its own process beside the web server and stops with it.
+	$(BIN)/estapp scheduler & trap 'kill $$!' EXIT INT TERM; \
+		$(BIN)/estapp run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

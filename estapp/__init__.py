@@ -38,11 +38,16 @@ def _register_blueprints(app: Flask) -> None:
     from estapp.admin.views import bp as admin_bp
     from estapp.auth.views import bp as auth_bp
     from estapp.home.views import bp as home_bp
+    from estapp.lagesbild.views import bp as lagesbild_bp
+    from estapp.reporting import transfer_views
     from estapp.reporting.coordination_views import bp as coordination_bp
     from estapp.reporting.views import bp as reporting_bp
+
+    transfer_views.register(reporting_bp, coordination_bp)
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reporting_bp)
     app.register_blueprint(coordination_bp)
+    app.register_blueprint(lagesbild_bp)

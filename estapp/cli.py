@@ -62,8 +62,9 @@ def seed_group() -> None:
 @with_appcontext
 def seed_demo(if_empty: bool) -> None:
     """Create demo kommuner, partners, places and accounts (never in production)."""
-    from estapp.db import get_session
+    from estapp.db import get_session, utcnow
     from estapp.seed.demo import DemoRefused, create_demo_data, database_is_empty, demo_accounts
+    from estapp.seed.history import create_demo_history
 
     settings = current_app.config["SETTINGS"]
     session = get_session()
@@ -72,12 +73,24 @@ def seed_demo(if_empty: bool) -> None:
             created = not (if_empty and not database_is_empty(session))
             if created:
                 create_demo_data(session, settings)
+                create_demo_history(session, utcnow(), tz=settings.tz)
     except DemoRefused as error:
         raise CommandError(str(error)) from None
     click.echo("Demodata skapad." if created else "Databasen har redan data; ingen ny demodata.")
     click.echo("Demoinloggningar (lösenordet är ESTAPP_DEMO_PASSWORD, som standard est-demo-2026):")
     for account in demo_accounts():
         click.echo(f"  {account.email:<32} {account.description}")
+
+
+def _add_feature_commands() -> None:
+    from estapp.lagesbild.commands import lagesbild_group
+    from estapp.scheduler import scheduler_command
+
+    cli.add_command(lagesbild_group)
+    cli.add_command(scheduler_command)
+
+
+_add_feature_commands()
 
 
 def main() -> None:

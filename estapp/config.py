@@ -6,7 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +39,10 @@ class Settings:
     login_window: timedelta
     demo_password: str = field(repr=False)
     instance_dir: Path
+    # The weekly lägesbild compile: every Monday at this local time, for the week just ended.
+    compile_at: time = time(6, 0)
+    # Counts below this are shown as "<3" in anything shown beyond the coordinators.
+    suppression_threshold: int = 3
 
     @property
     def is_production(self) -> bool:
@@ -83,6 +87,17 @@ def _development_secret(instance_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _clock(env: Mapping[str, str], name: str, default: time) -> time:
+    raw = _text(env, name)
+    if not raw:
+        return default
+    try:
+        hours, minutes = (int(part) for part in raw.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise ConfigError(f"{name} måste vara en tid som 06:00, inte {raw!r}") from None
 
 
 def _check_database_url(url: str) -> None:
@@ -156,4 +171,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         login_window=timedelta(minutes=_integer(env, "ESTAPP_LOGIN_WINDOW_MINUTES", 15)),
         demo_password=_text(env, "ESTAPP_DEMO_PASSWORD", "est-demo-2026"),
         instance_dir=instance_dir,
+        compile_at=_clock(env, "ESTAPP_COMPILE_AT", time(6, 0)),
+        suppression_threshold=_integer(env, "ESTAPP_SUPPRESSION_THRESHOLD", 3, minimum=3),
     )

@@ -46,7 +46,7 @@ def may_see_observations(municipality: Municipality) -> bool:
     return current_user.role in (Role.COORDINATOR, Role.ADMIN) and _own(municipality)
 
 
-def _scope(kommun_slug: str, *, observations: bool = False) -> Municipality:
+def coordinator_scope(kommun_slug: str, *, observations: bool = False) -> Municipality:
     """The kommun, if the user coordinates it; admins see every board, raw data only if theirs."""
     if current_user.role not in (Role.COORDINATOR, Role.ADMIN):
         abort(403)
@@ -77,7 +77,7 @@ def index() -> ResponseReturnValue:
 @bp.route("/samordning/<kommun_slug>/status")
 def status(kommun_slug: str) -> ResponseReturnValue:
     """Show which partners have reported for a week."""
-    municipality = _scope(kommun_slug)
+    municipality = coordinator_scope(kommun_slug)
     now = utcnow()
     current = IsoWeek.containing(now, tz())
     text = request.args.get("vecka")
@@ -140,14 +140,23 @@ def _wanted(form: ObservationFilterForm, now: Any) -> coordination.ObservationFi
     )
 
 
+def observation_filter(
+    municipality: Municipality,
+) -> tuple[ObservationFilterForm, coordination.ObservationFilter | None]:
+    """The list's filter form read from the query string, and what it asks for (None: invalid)."""
+    form = ObservationFilterForm(request.args)
+    _filter_choices(form, municipality)
+    if not form.validate():
+        return form, None
+    return form, _wanted(form, utcnow())
+
+
 @bp.route("/samordning/<kommun_slug>/handelser")
 def observations(kommun_slug: str) -> ResponseReturnValue:
     """List the kommun's observations, filtered by weeks, where, what and who."""
-    municipality = _scope(kommun_slug, observations=True)
-    form = ObservationFilterForm(request.args)
-    _filter_choices(form, municipality)
-    now = utcnow()
-    if not form.validate():
+    municipality = coordinator_scope(kommun_slug, observations=True)
+    form, wanted = observation_filter(municipality)
+    if wanted is None:
         return render_template(
             "coordination/observations.html",
             municipality=municipality,
@@ -156,7 +165,6 @@ def observations(kommun_slug: str) -> ResponseReturnValue:
             observations=[],
             total=0,
         ), 400
-    wanted = _wanted(form, now)
     page = page_number()
     found, total = coordination.find_observations(
         get_session(),
@@ -182,6 +190,8 @@ def observations(kommun_slug: str) -> ResponseReturnValue:
         page_url=lambda number: url_for(
             ".observations", kommun_slug=municipality.slug, sida=number, **query
         ),
+        # The weeks shown are spelled out, so the file holds exactly this list.
+        export_query={**query, "fran": str(wanted.first_week), "till": str(wanted.last_week)},
     )
 
 
@@ -216,7 +226,7 @@ def _detail(
 @bp.route("/samordning/<kommun_slug>/handelser/<int:observation_id>", methods=["GET", "POST"])
 def observation(kommun_slug: str, observation_id: int) -> ResponseReturnValue:
     """Show one observation; a POST corrects its category or place."""
-    municipality = _scope(kommun_slug, observations=True)
+    municipality = coordinator_scope(kommun_slug, observations=True)
     found = _kommun_observation(municipality, observation_id)
     if request.method == "GET":
         return _detail(municipality, found)
@@ -251,7 +261,7 @@ def observation(kommun_slug: str, observation_id: int) -> ResponseReturnValue:
 @bp.route("/samordning/<kommun_slug>/handelser/<int:observation_id>/ny-plats", methods=["POST"])
 def new_place(kommun_slug: str, observation_id: int) -> ResponseReturnValue:
     """Make the observation's 'annan plats' a place of its area and use it."""
-    municipality = _scope(kommun_slug, observations=True)
+    municipality = coordinator_scope(kommun_slug, observations=True)
     found = _kommun_observation(municipality, observation_id)
     form = NewPlaceForm()
     if form.validate_on_submit():

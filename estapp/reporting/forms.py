@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -275,3 +276,17 @@ class ObservationFilterForm(FlaskForm):
         last = getattr(field, "week", None)
         if first and last and last < first:
             raise ValidationError(_l("Till-veckan ligger före från-veckan. Byt plats på dem."))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Fil att importera"),
+        description=_l("En CSV-fil (.csv) eller en Excel-arbetsbok (.xlsx) enligt mallen."),
+        validators=[
+            FileRequired(_l("Välj en fil att importera.")),
+            FileAllowed(
+                ["csv", "xlsx", "txt"],
+                _l("Välj en CSV-fil (.csv) eller en Excel-arbetsbok (.xlsx)."),
+            ),
+        ],
+    )

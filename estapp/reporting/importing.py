@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from estapp.audit import record
 from estapp.models import (
     Area,
     Category,
     Concern,
     Municipality,
+    Observation,
     Organisation,
     TimeOfDay,
     User,
@@ -167,6 +169,70 @@ def plan_import(
     return planned, errors
 
 
+ALREADY_THERE = (
+    "Händelsen finns redan (samma aktör, datum, plats, händelsetyp och beskrivning). "
+    "Ta bort raden, eller ändra händelsen i veckorapporten i stället."
+)
+
+
+def _identity(
+    organisation_id: int,
+    occurred: date,
+    area_id: int,
+    place_id: int | None,
+    other_place: str | None,
+    category_id: int,
+    description: str,
+) -> tuple[object, ...]:
+    where = place_id if place_id is not None else _key(other_place or "")
+    return (organisation_id, occurred, area_id, where, category_id, _key(description))
+
+
+def refuse_existing(
+    session: Session, municipality: Municipality, planned: list[PlannedObservation]
+) -> tuple[list[PlannedObservation], list[RowError]]:
+    """Split off rows that are already saved, so importing the same file twice adds nothing."""
+    if not planned:
+        return [], []
+    days = {item.data.occurred_on for item in planned}
+    existing = {
+        _identity(
+            o.organisation_id,
+            o.occurred_on,
+            o.area_id,
+            o.place_id,
+            o.other_place,
+            o.category_id,
+            o.description,
+        )
+        for o in session.scalars(
+            select(Observation).where(
+                Observation.municipality_id == municipality.id,
+                Observation.organisation_id.in_({item.organisation.id for item in planned}),
+                Observation.occurred_on.in_(days),
+            )
+        )
+    }
+    fresh: list[PlannedObservation] = []
+    errors: list[RowError] = []
+    for item in planned:
+        d = item.data
+        identity = _identity(
+            item.organisation.id,
+            d.occurred_on,
+            d.area_id,
+            d.place_id,
+            d.other_place,
+            d.category_id,
+            d.description,
+        )
+        if identity in existing:
+            errors.append(RowError(item.row, (ALREADY_THERE,)))
+        else:
+            fresh.append(item)
+    return fresh, errors
+
+
 def import_observations(
     session: Session,
     actor: User,
@@ -175,6 +241,7 @@ def import_observations(
     *,
     tz: ZoneInfo,
     now: datetime,
+    filename: str = "",
 ) -> int:
     """Write rows that all passed :func:`plan_import`, each into its week's report."""
     for item in planned:
@@ -187,4 +254,19 @@ def import_observations(
             deadline=services.report_deadline(municipality, item.week, tz),
             now=now,
         )
+    record(
+        session,
+        actor,
+        "observations_imported",
+        "municipality",
+        municipality.id,
+        municipality_id=municipality.id,
+        details={
+            "file": filename[:200],
+            "count": len(planned),
+            "weeks": sorted({str(item.week) for item in planned}),
+            "organisations": sorted({item.organisation.name for item in planned}),
+        },
+        now=now,
+    )
     return len(planned)

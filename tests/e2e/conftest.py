@@ -101,7 +101,14 @@ class _LateApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         assert self.app is not None
-        return self.app(environ, start_response)
+        # Read the whole body and close it here: werkzeug's dev server skips close() when the
+        # browser drops the connection early, which leaves static files open (ResourceWarning).
+        response = self.app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
 
 
 @dataclass(frozen=True)

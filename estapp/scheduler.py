@@ -1,0 +1,169 @@
+"""The scheduler process (``estapp scheduler``): APScheduler in its own process, never in web
+workers. On PostgreSQL one process at a time leads, by an advisory lock held on a connection of
+its own; the others wait. Each job also claims its run in the database, so even two leaders (or
+SQLite, which has no such lock) compile a week once.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import zlib
+from typing import Any
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from estapp.config import Settings
+from estapp.lagesbild import jobs
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK_KEY = zlib.crc32(b"estapp.scheduler")  # a fixed 32-bit key, the same in every process
+MISFIRE_GRACE = 12 * 3600  # a job up to 12 hours late still runs (then catch-up takes over)
+SYNC_MINUTES = 15
+
+
+class LeaderLock:
+    """A PostgreSQL session-level advisory lock, held on its own connection for the process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    @property
+    def needed(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def try_acquire(self) -> bool:
+        if not self.needed:
+            return True
+        if self.connection is None:
+            self.connection = self.engine.connect()
+        got = self.connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY}
+        ).scalar()
+        self.connection.commit()  # the lock belongs to the session, not the transaction
+        return bool(got)
+
+    def is_held(self) -> bool:
+        """Check the connection (and so the lock) is still alive."""
+        if not self.needed:
+            return True
+        if self.connection is None:
+            return False
+        try:
+            self.connection.execute(text("SELECT 1"))
+            self.connection.commit()
+            return True
+        except Exception:
+            log.exception("lost the scheduler's leader connection")
+            return False
+
+    def release(self) -> None:
+        if self.connection is None:
+            return
+        try:
+            self.connection.execute(
+                text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
+            )
+            self.connection.commit()
+        finally:
+            self.connection.close()
+            self.connection = None
+
+
+def wait_for_leadership(lock: LeaderLock, *, retry_seconds: float, stop: threading.Event) -> bool:
+    """Block until this process leads; False if asked to stop first."""
+    while not stop.is_set():
+        if lock.try_acquire():
+            return True
+        log.info("another scheduler leads; retrying in %s s", retry_seconds)
+        stop.wait(retry_seconds)
+    return False
+
+
+def add_compile_jobs(
+    scheduler: BlockingScheduler, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    """One weekly compile job per kommun (ids are stable, so this can run again safely)."""
+    for municipality_id in jobs.municipality_ids(sessions):
+        job_id = f"lagesbild-compile-{municipality_id}"
+        if scheduler.get_job(job_id) is not None:
+            continue
+        scheduler.add_job(
+            jobs.compile_job,
+            CronTrigger(
+                day_of_week="mon",
+                hour=settings.compile_at.hour,
+                minute=settings.compile_at.minute,
+                timezone=settings.tz,
+            ),
+            id=job_id,
+            name=f"Lägesbild, kommun {municipality_id}",
+            args=[sessions, municipality_id],
+            kwargs={"tz": settings.tz, "at": settings.compile_at},
+        )
+
+
+def build_scheduler(
+    sessions: sessionmaker[Session], settings: Settings, lock: LeaderLock
+) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        timezone=settings.tz,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
+    )
+    add_compile_jobs(scheduler, sessions, settings)
+
+    def sync_and_check() -> None:
+        if not lock.is_held():
+            scheduler.shutdown(wait=False)
+            return
+        try:
+            add_compile_jobs(scheduler, sessions, settings)
+        except Exception:
+            log.exception("could not refresh the kommuner's compile jobs")
+
+    # New kommuner get their job; a lost leader connection stops this process.
+    scheduler.add_job(sync_and_check, "interval", minutes=SYNC_MINUTES, id="scheduler-sync")
+    return scheduler
+
+
+@click.command("scheduler")
+@click.option(
+    "--retry-seconds", default=30, show_default=True, help="Väntan mellan försök att bli ledare."
+)
+@with_appcontext
+def scheduler_command(retry_seconds: int) -> None:
+    """Run the scheduled jobs (the weekly lägesbild) until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings: Settings = current_app.config["SETTINGS"]
+    engine: Engine = current_app.extensions["estapp.engine"]
+    sessions: sessionmaker[Session] = current_app.extensions["estapp.sessions"]
+    stop = threading.Event()
+    holder: dict[str, Any] = {}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+        if "scheduler" in holder and holder["scheduler"].running:
+            holder["scheduler"].shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    lock = LeaderLock(engine)
+    if not wait_for_leadership(lock, retry_seconds=retry_seconds, stop=stop):
+        return
+    try:
+        click.echo("Schemaläggaren startar; kör missade sammanställningar först.")
+        jobs.catch_up(sessions, tz=settings.tz, at=settings.compile_at)
+        scheduler = holder["scheduler"] = build_scheduler(sessions, settings, lock)
+        if not stop.is_set():
+            scheduler.start()
+    finally:
+        lock.release()
