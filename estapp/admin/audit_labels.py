@@ -34,6 +34,15 @@ ACTION_LABELS: dict[str, LazyString] = {
     "category_activated": _l("händelsetyp aktiverad"),
     "category_deactivated": _l("händelsetyp inaktiverad"),
     "category_deleted": _l("händelsetyp borttagen"),
+    "observation_created": _l("händelse rapporterad"),
+    "observation_updated": _l("händelse ändrad"),
+    "observation_deleted": _l("händelse borttagen"),
+    "observation_corrected": _l("händelse rättad av samordnare"),
+    "observations_imported": _l("händelser importerade"),
+    "report_submitted": _l("veckorapport inskickad"),
+    "situation_picture_compiled": _l("lägesbild sammanställd"),
+    "situation_picture_assessed": _l("bedömning sparad"),
+    "situation_picture_published": _l("lägesbild fastställd"),
 }
 
 OBJECT_LABELS: dict[str, LazyString] = {
@@ -43,6 +52,9 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "area": _l("område"),
     "place": _l("plats"),
     "category": _l("händelsetyp"),
+    "observation": _l("händelse"),
+    "weekly_report": _l("veckorapport"),
+    "situation_picture": _l("lägesbild"),
 }
 
 
