@@ -50,15 +50,15 @@ def test_filter_by_action_actor_object_type_and_kommun(admin, db, find):
     add_events(db, 1, action="report_submitted", at=datetime.now(UTC), actor=reporter)
 
     by_action = log_rows(admin.get("/admin/logg?handelse=report_submitted"))
-    assert "report_submitted" in by_action and "Maria Lind" in by_action
+    assert "veckorapport inskickad" in by_action and "Maria Lind" in by_action
     assert "område ändrat" not in by_action
 
     by_actor = log_rows(admin.get("/admin/logg?anvandare=POLIS@"))
-    assert "report_submitted" in by_actor
+    assert "veckorapport inskickad" in by_actor
     assert "Alva Admin" not in by_actor
 
     rows = log_rows(admin.get(f"/admin/logg?kommun={sjovik.id}"))
-    assert "område ändrat" in rows and "report_submitted" not in rows
+    assert "område ändrat" in rows and "veckorapport inskickad" not in rows
     assert "kommun skapad" in rows  # the demo created Sjövik
 
     by_type = log_rows(admin.get("/admin/logg?typ=user&handelse=login"))
