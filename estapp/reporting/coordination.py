@@ -22,6 +22,7 @@ from estapp.models import (
     Observation,
     Organisation,
     Place,
+    SituationPicture,
     User,
     WeeklyReport,
 )
@@ -104,6 +105,37 @@ def partner_rows(
         count = counts.get(report.id, 0) if report else 0
         rows.append(PartnerRow(organisation, report, status, count))
     return rows
+
+
+@dataclass(frozen=True)
+class CompiledState:
+    """The week's latest lägesbild, and the partners whose reports changed after it."""
+
+    picture: SituationPicture
+    changed: list[PartnerRow]
+
+
+def compiled_state(
+    session: Session, municipality: Municipality, week: IsoWeek, rows: list[PartnerRow]
+) -> CompiledState | None:
+    """Tell the coordinator which reports changed after the week's lägesbild was compiled."""
+    picture = session.scalars(
+        select(SituationPicture)
+        .where(
+            SituationPicture.municipality_id == municipality.id,
+            SituationPicture.week_start == week.monday,
+        )
+        .order_by(SituationPicture.version.desc())
+        .limit(1)
+    ).first()
+    if picture is None:
+        return None
+    changed = [
+        row
+        for row in rows
+        if row.report is not None and row.report.updated_at > picture.compiled_at
+    ]
+    return CompiledState(picture, changed)
 
 
 # --- the observation list ---------------------------------------------------------------------

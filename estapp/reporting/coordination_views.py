@@ -101,6 +101,7 @@ def status(kommun_slug: str) -> ResponseReturnValue:
         previous_week=week.shift(-1),
         next_week=week.shift(1) if week < current else None,
         observation_count=sum(row.observation_count for row in rows),
+        compiled=coordination.compiled_state(get_session(), municipality, week, rows),
     )
 
 

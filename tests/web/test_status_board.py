@@ -327,3 +327,30 @@ def test_a_new_place_with_a_taken_name_gets_a_message(login, demo, db):
 
     assert response.status_code == 400
     assert "Det finns redan en plats som heter Stora torget" in field_error(response, "name")
+
+
+def test_the_board_shows_reports_changed_after_the_lagesbild_was_compiled(login, demo, db):
+    from estapp.lagesbild.services import compile_picture
+    from estapp.models import CompileReason
+
+    week = IsoWeek.containing(utcnow(), STOCKHOLM).shift(-1)
+    add_observation(db, SKOLA, week, now=utcnow() - timedelta(hours=2))
+    db.rollback()
+    with db.begin():
+        kommun = db.scalar(select(Municipality).where(Municipality.slug == "ekbacka"))
+        compile_picture(
+            db,
+            kommun,
+            week,
+            reason=CompileReason.MANUAL,
+            actor=None,
+            now=utcnow() - timedelta(hours=1),
+        )
+    coordinator = login(COORDINATOR)
+    before = text_of(_board(coordinator, week))
+    assert "(version 1)" in before and "Inga rapporter har ändrats sedan dess." in before
+
+    add_observation(db, SKOLA, week, description="Ny händelse efteråt.")
+    after = text_of(_board(coordinator, week))
+    assert "Efter det har rapporter ändrats av: Ekbacka kommun, barn och utbildning." in after
+    assert "Sammanställ lägesbilden igen" in after
