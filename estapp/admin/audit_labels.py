@@ -40,6 +40,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "observation_corrected": _l("händelse rättad av samordnare"),
     "observations_imported": _l("händelser importerade"),
     "report_submitted": _l("veckorapport inskickad"),
+    "deadline_changed": _l("tidsfrist ändrad"),
     "situation_picture_compiled": _l("lägesbild sammanställd"),
     "situation_picture_assessed": _l("bedömning sparad"),
     "situation_picture_published": _l("lägesbild fastställd"),

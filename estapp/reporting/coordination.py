@@ -6,7 +6,7 @@ Like the other services: take the session and ``now``, flush and audit, never co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -300,3 +300,35 @@ def make_place_of_other_place(
         now=now,
     )
     return place
+
+
+def set_deadline(
+    session: Session,
+    actor: User,
+    municipality: Municipality,
+    *,
+    weekday: int,
+    at: time,
+    now: datetime,
+) -> bool:
+    """Change when the kommun's weekly reports are due; audited. False if nothing changed."""
+    before = (municipality.deadline_weekday, municipality.deadline_time)
+    if before == (weekday, at):
+        return False
+    municipality.deadline_weekday = weekday
+    municipality.deadline_time = at
+    record(
+        session,
+        actor,
+        "deadline_changed",
+        "municipality",
+        municipality.id,
+        municipality_id=municipality.id,
+        details={
+            "before": f"{before[0]} {before[1]:%H:%M}",
+            "after": f"{weekday} {at:%H:%M}",
+        },
+        now=now,
+    )
+    session.flush()
+    return True

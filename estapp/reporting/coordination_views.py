@@ -16,7 +16,7 @@ from estapp.admin.services import all_municipalities
 from estapp.db import get_session, utcnow
 from estapp.models import Category, Municipality, Observation, Organisation, Role
 from estapp.reporting import coordination
-from estapp.reporting.forms import NewPlaceForm, ObservationFilterForm
+from estapp.reporting.forms import DeadlineForm, NewPlaceForm, ObservationFilterForm
 from estapp.reporting.services import ObservationRejected, report_deadline
 from estapp.reporting.web import (
     area_choices,
@@ -291,3 +291,33 @@ def new_place(kommun_slug: str, observation_id: int) -> ResponseReturnValue:
                 url_for(".observation", kommun_slug=kommun_slug, observation_id=found.id)
             )
     return _detail(municipality, found, place_form=form, status=400)
+
+
+@bp.route("/samordning/<kommun_slug>/installningar", methods=["GET", "POST"])
+def settings(kommun_slug: str) -> ResponseReturnValue:
+    """Let the coordinator set when the kommun's weekly reports are due."""
+    municipality = coordinator_scope(kommun_slug, observations=True)
+    form = DeadlineForm(obj=municipality)
+    if form.validate_on_submit():
+        session = get_session()
+        changed = coordination.set_deadline(
+            session,
+            me(),
+            municipality,
+            weekday=form.deadline_weekday.data,
+            at=form.deadline_time.data,
+            now=utcnow(),
+        )
+        session.commit()
+        flash(
+            _("Tidsfristen är ändrad.") if changed else _("Inget ändrades."),
+            "success" if changed else "info",
+        )
+        return redirect(url_for("coordination.settings", kommun_slug=municipality.slug))
+    example = report_deadline(municipality, IsoWeek.containing(utcnow(), tz()), tz())
+    return (
+        render_template(
+            "coordination/settings.html", municipality=municipality, form=form, example=example
+        ),
+        400 if form.errors else 200,
+    )

@@ -290,3 +290,33 @@ class ImportForm(FlaskForm):
             ),
         ],
     )
+
+
+WEEKDAYS = (
+    _l("måndag"),
+    _l("tisdag"),
+    _l("onsdag"),
+    _l("torsdag"),
+    _l("fredag"),
+    _l("lördag"),
+    _l("söndag"),
+)
+
+
+class DeadlineForm(FlaskForm):
+    """When a kommun's weekly reports are due, in the week after the reported week."""
+
+    deadline_weekday = SelectField(
+        _l("Veckodag"),
+        choices=[SelectChoice(str(day), label) for day, label in enumerate(WEEKDAYS)],
+        coerce=int,
+        validators=[InputRequired(_l("Välj en veckodag."))],
+        invalid_value_message=_l("Välj en veckodag i listan."),
+        invalid_choice_message=_l("Välj en veckodag i listan."),
+    )
+    deadline_time = TimeField(
+        _l("Klockslag"),
+        description=_l("Lokal tid, till exempel 09:00."),
+        invalid_value_message=_l("Skriv tiden som TT:MM, till exempel 09:00."),
+        validators=[InputRequired(_l("Ange ett klockslag, till exempel 09:00."))],
+    )

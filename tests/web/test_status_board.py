@@ -354,3 +354,32 @@ def test_the_board_shows_reports_changed_after_the_lagesbild_was_compiled(login,
     after = text_of(_board(coordinator, week))
     assert "Efter det har rapporter ändrats av: Ekbacka kommun, barn och utbildning." in after
     assert "Sammanställ lägesbilden igen" in after
+
+
+def test_the_coordinator_sets_the_kommun_deadline(login, demo, db):
+    coordinator = login(COORDINATOR)
+    page = coordinator.get("/samordning/ekbacka/installningar")
+    assert "måndag" in text_of(page) and "kl. 09.00" in text_of(page)
+
+    bad = coordinator.post(
+        "/samordning/ekbacka/installningar", {"deadline_weekday": "9", "deadline_time": "25:99"}
+    )
+    assert bad.status_code == 400
+    assert field_error(bad, "deadline_time") == "Skriv tiden som TT:MM, till exempel 09:00."
+    assert 'value="25:99"' in bad.get_data(as_text=True)  # what was typed is kept
+
+    coordinator.post(
+        "/samordning/ekbacka/installningar", {"deadline_weekday": "4", "deadline_time": "12:00"}
+    )
+    assert "fredag" in text_of(coordinator.get("/samordning/ekbacka/installningar"))
+    assert "fredag" in text_of(_board(coordinator)) and "kl. 12.00" in text_of(_board(coordinator))
+    actions = fresh(db).scalars(select(AuditEvent.action)).all()
+    assert "deadline_changed" in actions
+
+
+def test_only_the_kommun_coordinator_changes_its_deadline(login, demo):
+    other = login(SJOVIK_COORDINATOR)
+    assert other.get("/samordning/ekbacka/installningar").status_code == 403
+    other.post("/logga-ut", {}, form_page="/")
+    reporter_client = login(SKOLA)
+    assert reporter_client.get("/samordning/ekbacka/installningar").status_code == 403
