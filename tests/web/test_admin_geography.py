@@ -245,8 +245,6 @@ def test_deactivate_and_reactivate_category(admin, find):
 
 
 def test_unused_category_is_deleted_after_confirmation(admin, find):
-    # Nothing can use a category yet (observations come later), so only the unused path is
-    # tested here; the refusal path runs through the same code and is tested with an area.
     category = find.category("Ekbacka", "Övrigt")
     url = f"{categories_url(find)}/{category.id}/ta-bort"
     assert "Vill du ta bort händelsetypen Övrigt i Ekbacka?" in text_of(admin.get(url))
@@ -257,3 +255,19 @@ def test_unused_category_is_deleted_after_confirmation(admin, find):
     assert "Övrigt" not in page.replace("Händelsetypen Övrigt är borttagen", "")
     assert find.category("Ekbacka", "Övrigt") is None
     assert "category_deleted" in find.actions()
+
+
+def test_used_category_is_not_deleted_but_can_be_deactivated(admin, find, db):
+    from estapp.weeks import IsoWeek
+    from tests.web.reporting_support import SKOLA, add_observation
+
+    add_observation(db, SKOLA, IsoWeek(2026, 40), category_name="Klotter")
+    category = find.category("Ekbacka", "Klotter")
+    url = f"{categories_url(find)}/{category.id}/ta-bort"
+    response = admin.post(url, {})
+    page = text_of(admin.get(response.headers.get("Location", url)))
+    assert "Händelsetypen används och kan inte tas bort; inaktivera den i stället." in (
+        page + text_of(response)
+    )
+    assert find.category("Ekbacka", "Klotter") is not None
+    assert "category_deleted" not in find.actions()
