@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "test")
 SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
+DEFAULT_PDF_MARKING = "Får inte spridas utanför EST-gruppen"
 DEFAULT_INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
@@ -43,6 +44,8 @@ class Settings:
     compile_at: time = time(6, 0)
     # Counts below this are shown as "<3" in anything shown beyond the coordinators.
     suppression_threshold: int = 3
+    # Printed in the footer of every lägesbild PDF page.
+    pdf_marking: str = DEFAULT_PDF_MARKING
 
     @property
     def is_production(self) -> bool:
@@ -173,4 +176,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         instance_dir=instance_dir,
         compile_at=_clock(env, "ESTAPP_COMPILE_AT", time(6, 0)),
         suppression_threshold=_integer(env, "ESTAPP_SUPPRESSION_THRESHOLD", 3, minimum=3),
+        pdf_marking=_text(env, "ESTAPP_PDF_MARKING", DEFAULT_PDF_MARKING) or DEFAULT_PDF_MARKING,
     )

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from estapp.config import Settings
+from estapp.distribution.jobs import send_outbox_job
 from estapp.lagesbild import jobs
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class LeaderLock:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.connection: Connection | None = None
+        self.held = False
 
     @property
     def needed(self) -> bool:
@@ -50,7 +52,8 @@ class LeaderLock:
             text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY}
         ).scalar()
         self.connection.commit()  # the lock belongs to the session, not the transaction
-        return bool(got)
+        self.held = bool(got)
+        return self.held
 
     def is_held(self) -> bool:
         """Check the connection (and so the lock) is still alive."""
@@ -70,13 +73,15 @@ class LeaderLock:
         if self.connection is None:
             return
         try:
-            self.connection.execute(
-                text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
-            )
-            self.connection.commit()
+            if self.held:  # unlocking a lock held by another session only earns a warning
+                self.connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
+                )
+                self.connection.commit()
         finally:
             self.connection.close()
             self.connection = None
+            self.held = False
 
 
 def wait_for_leadership(lock: LeaderLock, *, retry_seconds: float, stop: threading.Event) -> bool:
@@ -132,6 +137,18 @@ def build_scheduler(
 
     # New kommuner get their job; a lost leader connection stops this process.
     scheduler.add_job(sync_and_check, "interval", minutes=SYNC_MINUTES, id="scheduler-sync")
+    # The outbox: a late run is simply the next one, so a short grace and no catch-up.
+    scheduler.add_job(
+        send_outbox_job,
+        "interval",
+        minutes=1,
+        id="outbox-send",
+        name="Utkorgen",
+        args=[sessions, settings],
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=60,
+    )
     return scheduler
 
 
@@ -139,9 +156,17 @@ def build_scheduler(
 @click.option(
     "--retry-seconds", default=30, show_default=True, help="Väntan mellan försök att bli ledare."
 )
+@click.option(
+    "--once",
+    is_flag=True,
+    help=(
+        "Kör bara missade sammanställningar och avsluta (t.ex. från cron). Leder en annan "
+        "schemaläggare avslutas kommandot direkt, eftersom ledaren kör dem."
+    ),
+)
 @with_appcontext
-def scheduler_command(retry_seconds: int) -> None:
-    """Run the scheduled jobs (the weekly lägesbild) until stopped."""
+def scheduler_command(retry_seconds: int, once: bool) -> None:
+    """Run the scheduled jobs (the weekly lägesbild) until stopped, or only catch up (--once)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings: Settings = current_app.config["SETTINGS"]
     engine: Engine = current_app.extensions["estapp.engine"]
@@ -157,13 +182,20 @@ def scheduler_command(retry_seconds: int) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     lock = LeaderLock(engine)
-    if not wait_for_leadership(lock, retry_seconds=retry_seconds, stop=stop):
-        return
     try:
+        if once and not lock.try_acquire():
+            click.echo("En annan schemaläggare leder och kör sammanställningarna; avslutar.")
+            return
+        if not once and not wait_for_leadership(lock, retry_seconds=retry_seconds, stop=stop):
+            return
         click.echo("Schemaläggaren startar; kör missade sammanställningar först.")
-        jobs.catch_up(sessions, tz=settings.tz, at=settings.compile_at)
+        done = jobs.catch_up(sessions, tz=settings.tz, at=settings.compile_at)
+        if once:
+            click.echo(f"Klart: {len(done)} lägesbild(er) sammanställda.")
+            return
         scheduler = holder["scheduler"] = build_scheduler(sessions, settings, lock)
         if not stop.is_set():
             scheduler.start()
     finally:
         lock.release()
+        engine.dispose()  # close pooled connections before exit, not in the garbage collector

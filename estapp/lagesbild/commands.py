@@ -77,3 +77,46 @@ def compile_command(slug: str | None, every: bool, week_text: str | None) -> Non
         except services.PictureRefused as error:
             raise CommandError(str(error)) from None
         click.echo(summary(municipality, picture, created))
+
+
+@lagesbild_group.command("pdf")
+@click.option("--kommun", "slug", required=True, metavar="SLUG", help="Kommunens kortnamn.")
+@click.option("--week", "week_text", required=True, metavar="ÅÅÅÅ-Wvv", help="T.ex. 2026-W47.")
+@click.option("--version", "number", type=int, help="Version; standard är den senaste.")
+@click.option("-o", "--output", "output", required=True, metavar="FIL", help="Filen att skriva.")
+@with_appcontext
+def pdf_command(slug: str, week_text: str, number: int | None, output: str) -> None:
+    """Write a week's lägesbild as a PDF (small counts suppressed, as for partners)."""
+    from estapp.cli import CommandError
+    from estapp.lagesbild import pdf
+
+    settings = current_app.config["SETTINGS"]
+    try:
+        week = IsoWeek.parse(week_text)
+    except InvalidWeek as error:
+        raise CommandError(str(error)) from None
+    session = get_session()
+    municipality = session.scalar(
+        select(Municipality).where(Municipality.slug == slug.strip().lower())
+    )
+    if municipality is None:
+        raise CommandError(f"det finns ingen kommun med kortnamnet {slug!r}")
+    versions = services.versions_of(session, municipality, week)
+    if not versions:
+        raise CommandError(f"{municipality.name} har ingen lägesbild för {week.label()}")
+    picture = versions[0]
+    if number is not None:
+        picture = next((p for p in versions if p.version == number), None)
+        if picture is None:
+            raise CommandError(
+                f"{municipality.name}, {week.label()} har ingen version {number} "
+                f"(senaste är {versions[0].version})"
+            )
+    rendered = pdf.render_picture(session, picture, settings=settings, now=utcnow())
+    session.rollback()
+    try:
+        with open(output, "wb") as target:
+            target.write(rendered.data)
+    except OSError as error:
+        raise CommandError(f"kan inte skriva {output}: {error.strerror or error}") from None
+    click.echo(f"Skrev {output} ({rendered.pages} {'sida' if rendered.pages == 1 else 'sidor'})")

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from estapp.lagesbild import charts
-from estapp.lagesbild.suppression import suppress_table
+from estapp.lagesbild.suppression import SECONDARY_MARK, suppress_table
 from estapp.weeks import IsoWeek
 
 TIME_OF_DAY_LABELS = {"natt": "Natt", "morgon": "Morgon", "dag": "Dag", "kvall": "Kväll"}
@@ -123,10 +123,19 @@ def view_model(
             id_prefix="omradeskarta",
             title=f"Händelser per område, {week.label()}",
         )
+    # A place's count must not reveal the count of an area the area table hides.
+    area_shown = {row.label: row.count for row in areas.rows}
+    hidden_areas = {label for label, text in area_shown.items() if not text.isdigit()}
+
+    def spot_count(spot: dict[str, Any]) -> str:
+        if not full and spot["area"] in hidden_areas and spot["count"] >= threshold:
+            return SECONDARY_MARK
+        return _small(spot["count"], full, threshold)
+
     hot_spots = [
         {
             **spot,
-            "count_text": _small(spot["count"], full, threshold),
+            "count_text": spot_count(spot),
             "organisations": spot["organisations"] if full else [],
         }
         for spot in payload["hot_spot_places"]

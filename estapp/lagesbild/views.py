@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,7 +21,7 @@ from wtforms import SelectChoice
 from estapp.admin.places import area_path, areas_in_tree_order
 from estapp.auth.access import can_see_municipality
 from estapp.db import get_session, utcnow
-from estapp.lagesbild import services
+from estapp.lagesbild import pdf, services
 from estapp.lagesbild.display import view_model
 from estapp.lagesbild.forms import AssessmentForm, ButtonForm
 from estapp.models import Area, CompileReason, Municipality, Place, Role, SituationPicture
@@ -154,6 +164,36 @@ def week(kommun_slug: str, week: str) -> ResponseReturnValue:
         previous_week=iso_week.shift(-1),
         next_week=iso_week.shift(1) if iso_week < current else None,
     )
+
+
+@bp.route("/lagesbild/<kommun_slug>/<week>/pdf")
+def download_pdf(kommun_slug: str, week: str) -> ResponseReturnValue:
+    """Download the week's lägesbild as a PDF, with small counts always suppressed."""
+    municipality = _scope(kommun_slug)
+    now = utcnow()
+    iso_week = week_from_url(week, now=now)
+    session = get_session()
+    editor = _coordinates(municipality)
+    versions = services.versions_of(session, municipality, iso_week)
+    if not editor:
+        versions = [p for p in versions if p.is_published]
+    picture = versions[0] if versions else None
+    wanted = request.args.get("version", "")
+    if editor and wanted.isdigit():
+        picture = _version(municipality, iso_week, int(wanted))
+    if picture is None:
+        return render_template(
+            "lagesbild/no_pdf.html", municipality=municipality, week=iso_week, editor=editor
+        ), 404
+    rendered = pdf.render_picture(
+        session, picture, settings=current_app.config["SETTINGS"], now=now
+    )
+    response = Response(rendered.data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{pdf.file_name(municipality, picture)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _back(municipality: Municipality, week: IsoWeek, version: int | None = None) -> str:

@@ -11,6 +11,7 @@ from estapp.models.geography import (
     Place,
 )
 from estapp.models.lagesbild import CompileReason, CompileRun, PictureStatus, SituationPicture
+from estapp.models.outbox import OutboxMessage, OutboxStatus
 from estapp.models.reporting import (
     Concern,
     Observation,
@@ -34,6 +35,8 @@ __all__ = [
     "ObservationDraft",
     "Organisation",
     "OrganisationKind",
+    "OutboxMessage",
+    "OutboxStatus",
     "PasswordToken",
     "PictureStatus",
     "Place",

@@ -131,3 +131,46 @@ def test_the_page_has_no_inline_script_or_style(login, compiled):
     assert "<script" not in html and "style=" not in html and "<style" not in html
     assert '<th scope="col">' in html and "<caption" in html
     assert "<svg" in html and "<title" in html
+
+
+def test_a_week_without_data_is_a_valid_picture_that_says_so(login, compiled):
+    quiet = last_week().shift(-2)
+    web = login(COORDINATOR)
+    response = web.post(
+        f"{url(quiet)}/sammanstall", {}, form_page=url(quiet), follow_redirects=True
+    )
+    page = text_of(response)
+    assert "Version 1 är sammanställd." in page
+    assert f"Inga händelser rapporterades vecka {quiet.week}." in page
+    assert "Händelser 0" in page and "Inga platser rapporterades." in page
+    # A week with data does not claim to be empty.
+    assert "Inga händelser rapporterades" not in text_of(web.get(url()))
+
+
+def test_publishing_an_out_of_date_version_explains_why_in_swedish(login, compiled):
+    db = compiled
+    with committed(db):
+        report(
+            db,
+            kommun(db),
+            organisation(db, "Räddningstjänsten"),
+            last_week(),
+            [("Anlagd brand", "Garagen", 3)],
+        )
+        services.compile_picture(
+            db, kommun(db), last_week(), reason=CompileReason.CLI, actor=None, now=utcnow()
+        )
+    web = login(COORDINATOR)
+    response = web.post(f"{url()}/version/1/faststall", {}, form_page=url(), follow_redirects=True)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "En nyare version finns (version 2); öppna den och arbeta vidare där." in page
+    assert "är fastställd och syns nu" not in page
+    assert "Utkast · version 1" in page  # the refused version is still a draft
+
+    web.post(f"{url()}/version/2/faststall", {}, form_page=url())
+    response = web.post(f"{url()}/version/2/faststall", {}, form_page=url(), follow_redirects=True)
+    assert "Version 2 är fastställd och kan inte ändras." in text_of(response)
+    web.client.post("/logga-ut", data={"csrf_token": web.token("/")})
+    page = text_of(login(VIEWER).get(url()))
+    assert "Fastställd" in page and "version 2" in page and "version 1" not in page

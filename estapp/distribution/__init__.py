@@ -1,0 +1,1 @@
+"""Distribution: the e-mail outbox, its SMTP transport and the job that sends it."""
