@@ -62,6 +62,23 @@ def _version(municipality: Municipality, week: IsoWeek, number: int) -> Situatio
     return picture
 
 
+def _shown_picture(
+    municipality: Municipality, week: IsoWeek, *, editor: bool
+) -> tuple[list[SituationPicture], SituationPicture | None]:
+    """The versions the user may see, newest first, and the one asked for (or the newest).
+
+    Partners and viewers see published versions only; coordinators may ask for ?version=N.
+    """
+    versions = services.versions_of(get_session(), municipality, week)
+    if not editor:
+        versions = [p for p in versions if p.is_published]
+    picture = versions[0] if versions else None
+    wanted = request.args.get("version", "")
+    if editor and wanted.isdigit():
+        picture = _version(municipality, week, int(wanted))
+    return versions, picture
+
+
 def _place_choices(municipality: Municipality) -> list[SelectChoice]:
     return [
         SelectChoice(place.id, f"{place.name} ({area_path(area)})")
@@ -110,13 +127,7 @@ def week(kommun_slug: str, week: str) -> ResponseReturnValue:
     iso_week = week_from_url(week, now=now)
     session = get_session()
     editor = _coordinates(municipality)
-    versions = services.versions_of(session, municipality, iso_week)
-    if not editor:
-        versions = [p for p in versions if p.is_published]
-    picture = versions[0] if versions else None
-    wanted = request.args.get("version", "")
-    if editor and wanted.isdigit():
-        picture = _version(municipality, iso_week, int(wanted))
+    versions, picture = _shown_picture(municipality, iso_week, editor=editor)
     settings = current_app.config["SETTINGS"]
     model = None
     if picture is not None:
@@ -174,13 +185,7 @@ def download_pdf(kommun_slug: str, week: str) -> ResponseReturnValue:
     iso_week = week_from_url(week, now=now)
     session = get_session()
     editor = _coordinates(municipality)
-    versions = services.versions_of(session, municipality, iso_week)
-    if not editor:
-        versions = [p for p in versions if p.is_published]
-    picture = versions[0] if versions else None
-    wanted = request.args.get("version", "")
-    if editor and wanted.isdigit():
-        picture = _version(municipality, iso_week, int(wanted))
+    _, picture = _shown_picture(municipality, iso_week, editor=editor)
     if picture is None:
         return render_template(
             "lagesbild/no_pdf.html", municipality=municipality, week=iso_week, editor=editor
