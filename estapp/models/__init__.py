@@ -2,9 +2,12 @@
 
 from estapp.models.accounts import AuthSession, LoginAttempt, PasswordToken, Role, User
 from estapp.models.audit import AuditEvent
+from estapp.models.distribution import DistributionRecipient, Reminder, ReminderKind
 from estapp.models.geography import (
     Area,
     Category,
+    DistributionMode,
+    DistributionTrigger,
     Municipality,
     Organisation,
     OrganisationKind,
@@ -29,6 +32,9 @@ __all__ = [
     "CompileReason",
     "CompileRun",
     "Concern",
+    "DistributionMode",
+    "DistributionRecipient",
+    "DistributionTrigger",
     "LoginAttempt",
     "Municipality",
     "Observation",
@@ -40,6 +46,8 @@ __all__ = [
     "PasswordToken",
     "PictureStatus",
     "Place",
+    "Reminder",
+    "ReminderKind",
     "ReportStatus",
     "Role",
     "SituationPicture",

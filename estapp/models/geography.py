@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Time,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,6 +54,18 @@ organisation_municipality = Table(
 )
 
 
+class DistributionTrigger(enum.StrEnum):
+    """When the week's lägesbild goes out to the distribution list."""
+
+    PUBLISH = "publish"  # när samordnaren fastställer versionen (default)
+    COMPILE = "compile"  # direkt efter måndagens automatiska sammanställning
+
+
+class DistributionMode(enum.StrEnum):
+    ATTACHMENT = "attachment"  # PDF:en bifogad
+    LINK = "link"  # bara en länk till appen
+
+
 class Municipality(Base):
     __tablename__ = "municipality"
 
@@ -62,6 +75,24 @@ class Municipality(Base):
     # Reports for a week are due on this weekday (0 = Monday) of the following week, local time.
     deadline_weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     deadline_time: Mapped[time] = mapped_column(Time, default=time(9, 0), server_default="09:00:00")
+    # Distribution of the lägesbild: when it goes out, and whether as a PDF or as a link.
+    distribution_trigger: Mapped[DistributionTrigger] = mapped_column(
+        text_enum(DistributionTrigger),
+        default=DistributionTrigger.PUBLISH,
+        server_default=DistributionTrigger.PUBLISH.value,
+    )
+    distribution_mode: Mapped[DistributionMode] = mapped_column(
+        text_enum(DistributionMode),
+        default=DistributionMode.ATTACHMENT,
+        server_default=DistributionMode.ATTACHMENT.value,
+    )
+    # Reminders to partners that have not reported: the first on this weekday and time of the
+    # reported week itself (default Friday 12:00), the last on the morning of the deadline day.
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    reminder_weekday: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    reminder_time: Mapped[time] = mapped_column(
+        Time, default=time(12, 0), server_default="12:00:00"
+    )
 
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=organisation_municipality, back_populates="municipalities"
