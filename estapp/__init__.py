@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from estapp.admin.views import bp as admin_bp
     from estapp.auth.views import bp as auth_bp
-    from estapp.distribution import outbox_views, recipient_views
+    from estapp.distribution import outbox_views, recipient_views  # noqa: F401 - its routes
     from estapp.home.views import bp as home_bp
     from estapp.lagesbild.views import bp as lagesbild_bp
     from estapp.reporting import transfer_views
@@ -46,7 +46,6 @@ def _register_blueprints(app: Flask) -> None:
 
     transfer_views.register(reporting_bp, coordination_bp)
     outbox_views.register(coordination_bp)
-    recipient_views.register(coordination_bp)
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)

@@ -77,8 +77,10 @@ def message_id_for(document_key: str, recipient: str, domain: str) -> str:
 
 
 def normalise_recipient(address: str) -> str:
+    """The address checked and in one spelling (lower case: mailboxes ignore case in practice,
+    and one spelling lets the outbox see that two entries are the same recipient)."""
     try:
-        return validate_email(address.strip(), check_deliverability=False).normalized
+        return validate_email(address.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise InvalidRecipient(f"{address.strip()!r} är ingen giltig e-postadress") from None
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from estapp.db import utcnow
+from estapp.distribution import lagesbild_mail
 from estapp.lagesbild import services
 from estapp.models import CompileReason, CompileRun, Municipality, SituationPicture
 from estapp.weeks import IsoWeek
@@ -74,6 +75,8 @@ def run_compile(
                 tz=tz,
             )
             run.picture_id = picture.id
+            # Queued in the compile's transaction: a failed compile sends nothing.
+            lagesbild_mail.after_scheduled_compile(session, picture, now=now)
         log.info(
             "lägesbild %s %s: %s",
             municipality.slug,

@@ -101,7 +101,7 @@ def _table(table: Table, *extra: str) -> dict[str, Any]:
     }
 
 
-def _swedish_date(moment: datetime, tz: ZoneInfo) -> str:
+def swedish_date(moment: datetime, tz: ZoneInfo) -> str:
     return format_date(moment.astimezone(tz).date(), "d MMMM yyyy", locale="sv")
 
 
@@ -134,8 +134,8 @@ def picture_data(
         "version": picture.version,
         "published": picture.is_published,
         "status": "fastställd" if picture.is_published else "utkast",
-        "status_date": _swedish_date(picture.published_at or picture.compiled_at, settings.tz),
-        "printed": _swedish_date(now, settings.tz),
+        "status_date": swedish_date(picture.published_at or picture.compiled_at, settings.tz),
+        "printed": swedish_date(now, settings.tz),
         "marking": settings.pdf_marking,
         "threshold": threshold,
         "assessment": picture.assessment,

@@ -21,6 +21,7 @@ from wtforms import SelectChoice
 from estapp.admin.places import area_path, areas_in_tree_order
 from estapp.auth.access import can_see_municipality
 from estapp.db import get_session, utcnow
+from estapp.distribution import lagesbild_mail
 from estapp.lagesbild import pdf, services
 from estapp.lagesbild.display import view_model
 from estapp.lagesbild.forms import AssessmentForm, ButtonForm
@@ -284,8 +285,12 @@ def publish(kommun_slug: str, week: str, number: int) -> ResponseReturnValue:
         get_session().rollback()
         flash(str(error), "error")
         return redirect(_back(municipality, iso_week, number))
+    mailed = lagesbild_mail.after_publish(get_session(), picture, now=now)
     get_session().commit()
-    flash(f"Version {picture.version} är fastställd och syns nu för samverkansparterna.", "success")
+    message = f"Version {picture.version} är fastställd och syns nu för samverkansparterna."
+    if mailed:
+        message += f" Den skickas med e-post till {mailed} mottagare på sändlistan."
+    flash(message, "success")
     return redirect(_back(municipality, iso_week))
 
 

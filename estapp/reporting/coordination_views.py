@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from estapp.admin.errors import InvalidChange
 from estapp.admin.services import all_municipalities
 from estapp.db import get_session, utcnow
+from estapp.distribution.forms import DistributionSettingsForm, distribution_settings_form
 from estapp.models import Category, Municipality, Observation, Organisation, Role
 from estapp.reporting import coordination
 from estapp.reporting.forms import DeadlineForm, NewPlaceForm, ObservationFilterForm
@@ -314,10 +315,26 @@ def settings(kommun_slug: str) -> ResponseReturnValue:
             "success" if changed else "info",
         )
         return redirect(url_for("coordination.settings", kommun_slug=municipality.slug))
+    return render_settings(municipality, deadline_form=form)
+
+
+def render_settings(
+    municipality: Municipality,
+    *,
+    deadline_form: DeadlineForm | None = None,
+    distribution_form: DistributionSettingsForm | None = None,
+) -> ResponseReturnValue:
+    """The settings page; the form that was posted keeps what was typed, the other is fresh."""
+    deadline_form = deadline_form or DeadlineForm(formdata=None, obj=municipality)
+    distribution_form = distribution_form or distribution_settings_form(municipality)
     example = report_deadline(municipality, IsoWeek.containing(utcnow(), tz()), tz())
     return (
         render_template(
-            "coordination/settings.html", municipality=municipality, form=form, example=example
+            "coordination/settings.html",
+            municipality=municipality,
+            form=deadline_form,
+            distribution_form=distribution_form,
+            example=example,
         ),
-        400 if form.errors else 200,
+        400 if deadline_form.errors or distribution_form.errors else 200,
     )

@@ -303,20 +303,30 @@ WEEKDAYS = (
 )
 
 
-class DeadlineForm(FlaskForm):
-    """When a kommun's weekly reports are due, in the week after the reported week."""
-
-    deadline_weekday = SelectField(
-        _l("Veckodag"),
-        choices=[SelectChoice(str(day), label) for day, label in enumerate(WEEKDAYS)],
+def weekday_field(label: Any) -> SelectField:
+    """A day of the week, 0 = Monday."""
+    return SelectField(
+        label,
+        choices=[SelectChoice(str(day), name) for day, name in enumerate(WEEKDAYS)],
         coerce=int,
         validators=[InputRequired(_l("Välj en veckodag."))],
         invalid_value_message=_l("Välj en veckodag i listan."),
         invalid_choice_message=_l("Välj en veckodag i listan."),
     )
-    deadline_time = TimeField(
-        _l("Klockslag"),
+
+
+def clock_field(label: Any) -> TimeField:
+    """A local time of day, HH:MM."""
+    return TimeField(
+        label,
         description=_l("Lokal tid, till exempel 09:00."),
         invalid_value_message=_l("Skriv tiden som TT:MM, till exempel 09:00."),
         validators=[InputRequired(_l("Ange ett klockslag, till exempel 09:00."))],
     )
+
+
+class DeadlineForm(FlaskForm):
+    """When a kommun's weekly reports are due, in the week after the reported week."""
+
+    deadline_weekday = weekday_field(_l("Veckodag"))
+    deadline_time = clock_field(_l("Klockslag"))

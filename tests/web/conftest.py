@@ -26,7 +26,8 @@ class Find:
         self.db = db
 
     def _one(self, model, *where):
-        self.db.rollback()  # forget cached rows: the app changed them on its own connection
+        self.db.rollback()  # end our transaction: the app committed on its own connection
+        self.db.expire_all()  # and forget cached rows (rollback alone does not, outside one)
         return self.db.scalar(select(model).where(*where))
 
     def municipality(self, name: str) -> Municipality | None:

@@ -1,0 +1,112 @@
+"""Send the week's lägesbild to the kommun's distribution list, through the outbox.
+
+The mails are queued in the caller's transaction: when the publish (or the scheduled compile)
+commits, so do they, and when it rolls back, nothing is queued. The document key names the
+kommun, week and version, so a version goes to an address once, whatever triggers it again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from estapp.config import Settings
+from estapp.distribution.links import external_url
+from estapp.distribution.outbox import Attachment, normalise_recipient, queue_message
+from estapp.distribution.recipients import Document, receivers_of
+from estapp.lagesbild import pdf
+from estapp.models import (
+    DistributionMode,
+    DistributionTrigger,
+    Municipality,
+    OutboxMessage,
+    SituationPicture,
+)
+from estapp.weeks import IsoWeek
+
+
+def document_key(municipality: Municipality, picture: SituationPicture) -> str:
+    return f"lagesbild:{municipality.slug}:{IsoWeek.of(picture.week_start)}:v{picture.version}"
+
+
+def queue_picture(
+    session: Session, picture: SituationPicture, *, now: datetime, settings: Settings | None = None
+) -> int:
+    """Queue the version for everyone on the list who receives the lägesbild and has not had
+    it yet; return how many mails were queued.
+
+    Needs an app context: the mail and the PDF are rendered from the app's templates.
+    """
+    settings = settings or current_app.config["SETTINGS"]
+    municipality = session.get(Municipality, picture.municipality_id)
+    assert municipality is not None
+    key = document_key(municipality, picture)
+    already = set(
+        session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.document_key == key))
+    )
+    pending = [
+        entry
+        for entry in receivers_of(session, municipality, Document.LAGESBILD)
+        if normalise_recipient(entry.address) not in already
+    ]
+    if not pending:
+        return 0
+    week = IsoWeek.of(picture.week_start)
+    attach = municipality.distribution_mode is DistributionMode.ATTACHMENT
+    attachment = None
+    if attach:
+        rendered = pdf.render_picture(session, picture, settings=settings, now=now)
+        attachment = Attachment(
+            filename=pdf.file_name(municipality, picture),
+            content_type="application/pdf",
+            data=rendered.data,
+        )
+    context = {
+        "kommun": municipality.name,
+        "week": week,
+        "picture": picture,
+        "attached": attach,
+        "link": external_url(
+            settings.base_url, "lagesbild.week", kommun_slug=municipality.slug, week=str(week)
+        ),
+        "marking": settings.pdf_marking,
+        "status_date": pdf.swedish_date(picture.published_at or picture.compiled_at, settings.tz),
+    }
+    with force_locale("sv"):
+        text = render_template("mail/lagesbild.txt", **context)
+        html = render_template("mail/lagesbild.html", **context)
+    subject = f"Lägesbild {municipality.name}, {week.label()} (version {picture.version})"
+    for entry in pending:
+        queue_message(
+            session,
+            document_key=key,
+            recipient=entry.address,
+            subject=subject,
+            text=text,
+            html=html,
+            attachment=attachment,
+            municipality=municipality,
+            settings=settings,
+            now=now,
+        )
+    return len(pending)
+
+
+def after_publish(session: Session, picture: SituationPicture, *, now: datetime) -> int:
+    """Called when a version is fastställd: send it if the kommun sends on publish."""
+    municipality = session.get(Municipality, picture.municipality_id)
+    if municipality is None or municipality.distribution_trigger is not DistributionTrigger.PUBLISH:
+        return 0
+    return queue_picture(session, picture, now=now)
+
+
+def after_scheduled_compile(session: Session, picture: SituationPicture, *, now: datetime) -> int:
+    """Called after the weekly scheduled compile: send it if the kommun sends on compile."""
+    municipality = session.get(Municipality, picture.municipality_id)
+    if municipality is None or municipality.distribution_trigger is not DistributionTrigger.COMPILE:
+        return 0
+    return queue_picture(session, picture, now=now)
