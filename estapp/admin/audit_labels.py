@@ -44,6 +44,12 @@ ACTION_LABELS: dict[str, LazyString] = {
     "situation_picture_compiled": _l("lägesbild sammanställd"),
     "situation_picture_assessed": _l("bedömning sparad"),
     "situation_picture_published": _l("lägesbild fastställd"),
+    "mail_sent": _l("e-post skickad"),
+    "outbox_message_requeued": _l("e-post köad för nytt försök"),
+    "distribution_recipient_added": _l("mottagare tillagd på sändlistan"),
+    "distribution_recipient_changed": _l("mottagarens dokument ändrade"),
+    "distribution_recipient_removed": _l("mottagare borttagen från sändlistan"),
+    "distribution_settings_changed": _l("inställningar för utskick ändrade"),
 }
 
 OBJECT_LABELS: dict[str, LazyString] = {
@@ -56,6 +62,8 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "observation": _l("händelse"),
     "weekly_report": _l("veckorapport"),
     "situation_picture": _l("lägesbild"),
+    "outbox_message": _l("e-post"),
+    "distribution_recipient": _l("sändlistemottagare"),
 }
 
 
@@ -84,6 +92,16 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "latitude": _l("latitud"),
     "longitude": _l("longitud"),
     "active": _l("aktiv"),
+    "recipient": _l("mottagare"),
+    "subject": _l("ämne"),
+    "documents": _l("dokument"),
+    "document_key": _l("dokument"),
+    "message_id": _l("Message-ID"),
+    "attempt": _l("försök"),
+    "before": _l("före"),
+    "after": _l("efter"),
+    "week": _l("vecka"),
+    "version": _l("version"),
 }
 
 

@@ -7,11 +7,12 @@ kommun, week and version, so a version goes to an address once, whatever trigger
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from estapp.config import Settings
@@ -21,9 +22,11 @@ from estapp.distribution.recipients import Document, receivers_of
 from estapp.lagesbild import pdf
 from estapp.models import (
     DistributionMode,
+    DistributionRecipient,
     DistributionTrigger,
     Municipality,
     OutboxMessage,
+    OutboxStatus,
     SituationPicture,
 )
 from estapp.weeks import IsoWeek
@@ -31,6 +34,62 @@ from estapp.weeks import IsoWeek
 
 def document_key(municipality: Municipality, picture: SituationPicture) -> str:
     return f"lagesbild:{municipality.slug}:{IsoWeek.of(picture.week_start)}:v{picture.version}"
+
+
+def _not_yet_sent(
+    session: Session, municipality: Municipality, key: str
+) -> list[DistributionRecipient]:
+    """The list's lägesbild receivers who have no mail of this document (in any state)."""
+    already = set(
+        session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.document_key == key))
+    )
+    return [
+        entry
+        for entry in receivers_of(session, municipality, Document.LAGESBILD)
+        if normalise_recipient(entry.address) not in already
+    ]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How the mail of one version stands, for the coordinator's lägesbild page."""
+
+    sent: int
+    waiting: int
+    failed: int
+    not_yet_sent: int  # receivers on the list without this version (e.g. added later)
+    may_send: bool  # the kommun's rule lets this version go out now
+
+    @property
+    def any(self) -> bool:
+        return bool(self.sent or self.waiting or self.failed)
+
+
+def delivery_of(session: Session, picture: SituationPicture) -> Delivery:
+    municipality = session.get(Municipality, picture.municipality_id)
+    assert municipality is not None
+    key = document_key(municipality, picture)
+    counts = dict(
+        session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.document_key == key)
+            .group_by(OutboxMessage.status)
+        ).all()
+    )
+    return Delivery(
+        sent=counts.get(OutboxStatus.SENT, 0),
+        waiting=counts.get(OutboxStatus.QUEUED, 0) + counts.get(OutboxStatus.SENDING, 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
+        not_yet_sent=len(_not_yet_sent(session, municipality, key)),
+        may_send=may_send(municipality, picture),
+    )
+
+
+def may_send(municipality: Municipality, picture: SituationPicture) -> bool:
+    """A published version may always go out; a draft only where drafts are sent on compile."""
+    return picture.is_published or (
+        municipality.distribution_trigger is DistributionTrigger.COMPILE
+    )
 
 
 def queue_picture(
@@ -45,14 +104,7 @@ def queue_picture(
     municipality = session.get(Municipality, picture.municipality_id)
     assert municipality is not None
     key = document_key(municipality, picture)
-    already = set(
-        session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.document_key == key))
-    )
-    pending = [
-        entry
-        for entry in receivers_of(session, municipality, Document.LAGESBILD)
-        if normalise_recipient(entry.address) not in already
-    ]
+    pending = _not_yet_sent(session, municipality, key)
     if not pending:
         return 0
     week = IsoWeek.of(picture.week_start)

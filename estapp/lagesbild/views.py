@@ -171,6 +171,7 @@ def week(kommun_slug: str, week: str) -> ResponseReturnValue:
         editor=editor,
         form=form,
         button=ButtonForm(),
+        delivery=lagesbild_mail.delivery_of(session, picture) if editor and picture else None,
         focus_places=focus_places,
         threshold=settings.suppression_threshold,
         previous_week=iso_week.shift(-1),
@@ -292,6 +293,27 @@ def publish(kommun_slug: str, week: str, number: int) -> ResponseReturnValue:
         message += f" Den skickas med e-post till {mailed} mottagare på sändlistan."
     flash(message, "success")
     return redirect(_back(municipality, iso_week))
+
+
+@bp.route("/lagesbild/<kommun_slug>/<week>/version/<int:number>/skicka", methods=["POST"])
+def send(kommun_slug: str, week: str, number: int) -> ResponseReturnValue:
+    """Mail a version to those on the distribution list who have not had it (e.g. added later)."""
+    municipality = _editor_scope(kommun_slug)
+    now = utcnow()
+    iso_week = week_from_url(week, now=now)
+    picture = _version(municipality, iso_week, number)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not lagesbild_mail.may_send(municipality, picture):
+        flash("Fastställ versionen innan den skickas till sändlistan.", "error")
+        return redirect(_back(municipality, iso_week, number))
+    mailed = lagesbild_mail.queue_picture(get_session(), picture, now=now)
+    get_session().commit()
+    if mailed:
+        flash(f"Version {picture.version} skickas till {mailed} mottagare.", "success")
+    else:
+        flash("Alla på sändlistan har redan fått den här versionen.", "info")
+    return redirect(_back(municipality, iso_week, number))
 
 
 @bp.route("/lagesbild/<kommun_slug>/<week>/jamfor")

@@ -111,6 +111,7 @@ def draft(listed):
 
 
 def publish(login, assessment: str = "Klottret vid Stora torget har ökat.") -> str:
+    """Log in as the coordinator, write an assessment and publish version 1; the page after."""
     web = login(COORDINATOR)
     page = f"/lagesbild/ekbacka/{last_week()}"
     web.post(
@@ -253,3 +254,42 @@ def test_on_publish_the_scheduled_compile_mails_nothing(listed, sessions):
     picture = jobs.compile_job(sessions, kommun(listed).id, tz=TZ, at=SIX, now=MONDAY_0700)
     assert picture is not None
     assert listed.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_page_shows_what_went_out_and_sends_to_late_additions(
+    draft, login, web, sessions, settings, handler, port
+):
+    publish(login)  # logs the web client in as the coordinator
+    page = f"/lagesbild/ekbacka/{last_week()}"
+    assert "Skickad till 0, väntar: 2, misslyckade: 0." in text_of(web.get(page))
+    with smtp_server(handler, port):
+        send_due(sessions, settings, now=utcnow())
+    shown = text_of(web.get(page))
+    assert "Skickad till 2, väntar: 0, misslyckade: 0." in shown
+    assert "mottagare som inte har fått den" not in shown
+
+    with committed(draft):
+        draft.add(
+            DistributionRecipient(municipality_id=kommun(draft).id, email="ny@exempel.example")
+        )
+    assert "Skicka till 1 mottagare som inte har fått den" in text_of(web.get(page))
+    response = web.post(f"{page}/version/1/skicka", {}, form_page=page)
+    assert response.status_code == 302
+    assert "Version 1 skickas till 1 mottagare." in text_of(web.get(response.headers["Location"]))
+    assert len(outbox_rows(draft)) == 3
+
+
+def test_a_draft_is_not_sent_by_hand_where_the_kommun_sends_on_publish(draft, login):
+    web = login(COORDINATOR)
+    page = f"/lagesbild/ekbacka/{last_week()}"
+    assert "skickas till sändlistan när du fastställer den" in text_of(web.get(f"{page}?version=1"))
+    response = web.post(f"{page}/version/1/skicka", {}, form_page=f"{page}?version=1")
+    assert "Fastställ versionen innan" in text_of(web.get(response.headers["Location"]))
+    assert outbox_rows(draft) == []
+
+
+def test_a_partner_cannot_send(draft, login):
+    web = login("skola@rapport.example")
+    response = web.client.post(f"/lagesbild/ekbacka/{last_week()}/version/1/skicka")
+    assert response.status_code in (400, 403)
+    assert outbox_rows(draft) == []
