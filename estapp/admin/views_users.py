@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    current_app,
     flash,
     redirect,
     render_template,
@@ -31,8 +30,8 @@ from estapp.admin.pages import (
     save,
 )
 from estapp.admin.queries import paginate, users_query
-from estapp.config import Settings
 from estapp.db import get_session, utcnow
+from estapp.distribution.invitation_mail import queue_invitation
 from estapp.models import User
 
 USERS_PER_PAGE = 50
@@ -75,9 +74,9 @@ def _with_choices(form: InviteForm) -> InviteForm:
     return form
 
 
-def _remember_invitation(user: User, token: str) -> None:
-    settings: Settings = current_app.config["SETTINGS"]
-    link = settings.base_url + url_for("auth.set_password", token=token)
+def _send_invitation(db: Session, user: User, token: str) -> None:
+    """Mail the link (queued in this transaction) and keep it to show the admin once."""
+    link = queue_invitation(db, user, token, now=utcnow())
     session[INVITATION_KEY] = {"user_id": user.id, "link": link}
 
 
@@ -87,7 +86,7 @@ def user_invite() -> ResponseReturnValue:
     form = _with_choices(InviteForm())
 
     def invite(db: Session) -> tuple[User, str]:
-        return accounts.invite_user(
+        user, token = accounts.invite_user(
             db,
             current_user,
             email=form.email.data or "",
@@ -97,14 +96,15 @@ def user_invite() -> ResponseReturnValue:
             municipalities=services.municipalities_by_ids(db, form.municipalities.data or []),
             now=utcnow(),
         )
+        _send_invitation(db, user, token)
+        return user, token
 
     invited = save(form, invite)
     if invited is not None:
-        user, token = invited
-        _remember_invitation(user, token)
+        user, _token = invited
         flash(
             _(
-                "%(name)s är inbjuden. Skicka länken nedan till %(email)s.",
+                "%(name)s är inbjuden. En e-post med länken skickas till %(email)s.",
                 name=user.name,
                 email=user.email,
             ),
@@ -117,8 +117,8 @@ def user_invite() -> ResponseReturnValue:
         submit_label=_("Bjud in"),
         back_url=url_for("admin.users"),
         intro=_(
-            "Användaren får ingen e-post härifrån ännu: nästa sida visar en länk som du "
-            "skickar själv. Med länken väljer användaren sitt lösenord; den gäller i 7 dagar."
+            "Användaren får en e-post med en länk där hen väljer sitt lösenord; länken gäller i "
+            "7 dagar. Nästa sida visar också länken, om du hellre vill lämna den själv."
         ),
     )
 
@@ -168,11 +168,14 @@ def user_reinvite(user_id: int) -> ResponseReturnValue:
     user = get_or_404(User, user_id)
 
     def renew(db: Session) -> None:
-        _remember_invitation(user, accounts.renew_invitation(db, current_user, user, now=utcnow()))
+        _send_invitation(db, user, accounts.renew_invitation(db, current_user, user, now=utcnow()))
 
     return act(
         renew,
-        _("En ny inbjudningslänk är skapad. Den tidigare länken fungerar inte längre."),
+        _(
+            "En ny inbjudningslänk är skapad och skickas med e-post. Den tidigare länken "
+            "fungerar inte längre."
+        ),
         _user_url(user),
     )
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
+from estapp.models import OutboxMessage
 from tests.conftest import CsrfClient, log_in
 from tests.web.conftest import ADMIN, field_error, text_of
 
@@ -70,11 +73,19 @@ def test_invited_reporter_sets_a_password_with_the_link_and_logs_in(app, admin, 
     )
     assert response.status_code == 302
     page = admin.get(response.headers["Location"])
-    assert "Ny Person är inbjuden. Skicka länken nedan till ny.person@ekbackahem.example" in (
-        text_of(page)
+    assert (
+        "Ny Person är inbjuden. En e-post med länken skickas till ny.person@ekbackahem.example"
+        in (text_of(page))
     )
     link = invitation_link(page)
     assert link.startswith("http://localhost/konto/nytt-losenord/")
+    # The same link goes out by e-mail, queued with the invitation.
+    find.db.rollback()
+    mail = find.db.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "ny.person@ekbackahem.example")
+    )
+    assert mail.subject == "Välkommen till estapp – välj ditt lösenord"
+    assert link in mail.body_text and "Hej Ny Person!" in mail.body_text
     # The link is shown once: reloading the page does not show it again.
     assert not LINK.search(admin.get(response.headers["Location"]).get_data(as_text=True))
     assert "Ny Person" in text_of(admin.get("/admin/anvandare"))
@@ -160,6 +171,12 @@ def test_new_invitation_replaces_the_old_link(app, admin, find):
     other = app.test_client()
     assert other.get(first).status_code == 404
     assert other.get(second).status_code == 200
+    find.db.rollback()
+    mails = find.db.scalars(
+        select(OutboxMessage.body_text).where(OutboxMessage.recipient == "ny@ekbacka.example")
+    ).all()
+    assert len(mails) == 2  # one per link, each carrying its own
+    assert first in mails[0] and second in mails[1]
 
 
 # --- changing users -------------------------------------------------------------------------
