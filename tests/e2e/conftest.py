@@ -20,12 +20,14 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from estapp import create_app
+from estapp.config import Settings
 from estapp.db import make_engine, make_session_factory
 from estapp.migrate import upgrade
 from estapp.models import LoginAttempt
 from estapp.seed.demo import create_demo_data
 from tests.conftest import make_settings
 from tests.e2e.browser import AXE_PATH, AXE_SOURCE, CHROMIUM, CHROMIUM_ARGS, DESKTOP, BrowserPage
+from tests.integration.smtp_server import free_port
 
 
 def _require_browser() -> None:
@@ -115,6 +117,7 @@ class _LateApp:
 class LiveServer:
     url: str
     engine: Engine
+    settings: Settings  # its SMTP port has nothing listening until a test starts a server there
 
     def reset_login_throttle(self) -> None:
         """Forget failed logins: every browser test logs in from 127.0.0.1."""
@@ -137,7 +140,11 @@ def live_server(
         cleanup.callback(server.server_close)
         url = f"http://127.0.0.1:{server.server_port}"
         settings = make_settings(
-            e2e_database_url, tmp_path_factory.mktemp("e2e-instance"), ESTAPP_BASE_URL=url
+            e2e_database_url,
+            tmp_path_factory.mktemp("e2e-instance"),
+            ESTAPP_BASE_URL=url,
+            ESTAPP_SMTP_HOST="127.0.0.1",
+            ESTAPP_SMTP_PORT=str(free_port()),
         )
         engine = make_engine(e2e_database_url)
         cleanup.callback(engine.dispose)
@@ -150,7 +157,7 @@ def live_server(
         thread.start()
         cleanup.callback(thread.join, 10)
         cleanup.callback(server.shutdown)
-        yield LiveServer(url=url, engine=engine)
+        yield LiveServer(url=url, engine=engine, settings=settings)
 
 
 # --- the browser ------------------------------------------------------------------------------
