@@ -2,26 +2,32 @@
 workers. On PostgreSQL one process at a time leads, by an advisory lock held on a connection of
 its own; the others wait. Each job also claims its run in the database, so even two leaders (or
 SQLite, which has no such lock) compile a week once.
+
+APScheduler runs jobs in worker threads; every job is wrapped to run inside the app's context,
+so jobs can render templates (mail, PDF) and use the app's configuration.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import threading
 import zlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from estapp.config import Settings
 from estapp.distribution.jobs import send_outbox_job
+from estapp.distribution.reminders import reminders_job
 from estapp.lagesbild import jobs
 
 log = logging.getLogger(__name__)
@@ -29,6 +35,21 @@ log = logging.getLogger(__name__)
 LEADER_LOCK_KEY = zlib.crc32(b"estapp.scheduler")  # a fixed 32-bit key, the same in every process
 MISFIRE_GRACE = 12 * 3600  # a job up to 12 hours late still runs (then catch-up takes over)
 SYNC_MINUTES = 15
+REMINDER_MINUTES = 5
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_app_context(app: Flask, job: Callable[P, R]) -> Callable[P, R]:
+    """``job`` run inside ``app``'s application context (APScheduler's threads have none)."""
+
+    @functools.wraps(job)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with app.app_context():
+            return job(*args, **kwargs)
+
+    return run
 
 
 class LeaderLock:
@@ -95,7 +116,7 @@ def wait_for_leadership(lock: LeaderLock, *, retry_seconds: float, stop: threadi
 
 
 def add_compile_jobs(
-    scheduler: BlockingScheduler, sessions: sessionmaker[Session], settings: Settings
+    scheduler: BlockingScheduler, sessions: sessionmaker[Session], settings: Settings, app: Flask
 ) -> None:
     """One weekly compile job per kommun (ids are stable, so this can run again safely)."""
     for municipality_id in jobs.municipality_ids(sessions):
@@ -103,7 +124,7 @@ def add_compile_jobs(
         if scheduler.get_job(job_id) is not None:
             continue
         scheduler.add_job(
-            jobs.compile_job,
+            in_app_context(app, jobs.compile_job),
             CronTrigger(
                 day_of_week="mon",
                 hour=settings.compile_at.hour,
@@ -118,32 +139,47 @@ def add_compile_jobs(
 
 
 def build_scheduler(
-    sessions: sessionmaker[Session], settings: Settings, lock: LeaderLock
+    sessions: sessionmaker[Session], settings: Settings, lock: LeaderLock, *, app: Flask
 ) -> BlockingScheduler:
+    """The scheduler with every job, each run inside ``app``'s context."""
     scheduler = BlockingScheduler(
         timezone=settings.tz,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
     )
-    add_compile_jobs(scheduler, sessions, settings)
+    add_compile_jobs(scheduler, sessions, settings, app)
 
     def sync_and_check() -> None:
         if not lock.is_held():
             scheduler.shutdown(wait=False)
             return
         try:
-            add_compile_jobs(scheduler, sessions, settings)
+            add_compile_jobs(scheduler, sessions, settings, app)
         except Exception:
             log.exception("could not refresh the kommuner's compile jobs")
 
     # New kommuner get their job; a lost leader connection stops this process.
-    scheduler.add_job(sync_and_check, "interval", minutes=SYNC_MINUTES, id="scheduler-sync")
+    scheduler.add_job(
+        in_app_context(app, sync_and_check), "interval", minutes=SYNC_MINUTES, id="scheduler-sync"
+    )
     # The outbox: a late run is simply the next one, so a short grace and no catch-up.
     scheduler.add_job(
-        send_outbox_job,
+        in_app_context(app, send_outbox_job),
         "interval",
         minutes=1,
         id="outbox-send",
         name="Utkorgen",
+        args=[sessions, settings],
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=60,
+    )
+    # Reminders: each run sends what is due at that moment, so a missed run needs no catch-up.
+    scheduler.add_job(
+        in_app_context(app, reminders_job),
+        "interval",
+        minutes=REMINDER_MINUTES,
+        id="reminders",
+        name="Påminnelser",
         args=[sessions, settings],
         coalesce=True,
         max_instances=1,
@@ -160,13 +196,15 @@ def build_scheduler(
     "--once",
     is_flag=True,
     help=(
-        "Kör bara missade sammanställningar och avsluta (t.ex. från cron). Leder en annan "
-        "schemaläggare avslutas kommandot direkt, eftersom ledaren kör dem."
+        "Kör bara missade sammanställningar och de påminnelser som är aktuella, och avsluta "
+        "(t.ex. från cron). Leder en annan schemaläggare avslutas kommandot direkt, eftersom "
+        "ledaren kör dem."
     ),
 )
 @with_appcontext
 def scheduler_command(retry_seconds: int, once: bool) -> None:
-    """Run the scheduled jobs (the weekly lägesbild) until stopped, or only catch up (--once)."""
+    """Run the scheduled jobs (lägesbild, outbox, reminders) until stopped, or only catch up
+    (--once)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings: Settings = current_app.config["SETTINGS"]
     engine: Engine = current_app.extensions["estapp.engine"]
@@ -190,10 +228,14 @@ def scheduler_command(retry_seconds: int, once: bool) -> None:
             return
         click.echo("Schemaläggaren startar; kör missade sammanställningar först.")
         done = jobs.catch_up(sessions, tz=settings.tz, at=settings.compile_at)
+        reminded = reminders_job(sessions, settings)
+        if reminded is not None:
+            click.echo(f"Påminnelser: {reminded}.")
         if once:
             click.echo(f"Klart: {len(done)} lägesbild(er) sammanställda.")
             return
-        scheduler = holder["scheduler"] = build_scheduler(sessions, settings, lock)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        scheduler = holder["scheduler"] = build_scheduler(sessions, settings, lock, app=app)
         if not stop.is_set():
             scheduler.start()
     finally:

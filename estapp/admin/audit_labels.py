@@ -50,6 +50,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "distribution_recipient_changed": _l("mottagarens dokument ändrade"),
     "distribution_recipient_removed": _l("mottagare borttagen från sändlistan"),
     "distribution_settings_changed": _l("inställningar för utskick ändrade"),
+    "reminder_queued": _l("påminnelse köad"),
 }
 
 OBJECT_LABELS: dict[str, LazyString] = {
@@ -64,6 +65,7 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "situation_picture": _l("lägesbild"),
     "outbox_message": _l("e-post"),
     "distribution_recipient": _l("sändlistemottagare"),
+    "reminder": _l("påminnelse"),
 }
 
 
@@ -93,6 +95,7 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "longitude": _l("longitud"),
     "active": _l("aktiv"),
     "recipient": _l("mottagare"),
+    "recipients": _l("mottagare (antal)"),
     "subject": _l("ämne"),
     "documents": _l("dokument"),
     "document_key": _l("dokument"),

@@ -419,12 +419,12 @@ def test_the_job_sends(db, sessions, mail_settings, handler, server):
     assert len(handler.received) == 1
 
 
-def test_the_scheduler_sends_the_outbox_every_minute(engine, sessions, mail_settings):
+def test_the_scheduler_sends_the_outbox_every_minute(engine, sessions, mail_settings, app):
     from estapp.scheduler import LeaderLock, build_scheduler
 
-    scheduler = build_scheduler(sessions, mail_settings, LeaderLock(engine))
+    scheduler = build_scheduler(sessions, mail_settings, LeaderLock(engine), app=app)
     job = scheduler.get_job("outbox-send")
-    assert job.func is send_outbox_job
+    assert job.func.__wrapped__ is send_outbox_job  # run inside the app's context
     assert job.trigger.interval == timedelta(minutes=1)
     assert job.coalesce is True and job.max_instances == 1
     assert scheduler.get_job("scheduler-sync") is not None
