@@ -28,11 +28,23 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o estapp/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i estapp/translations/messages.pot -d estapp/translations --no-fuzzy-matching
 
+# For `make run` only: mail goes to the local sink (`estapp mailsink`), which keeps every message
+# as a .eml file in instance/mail. Set ESTAPP_SMTP_HOST (and _PORT, _SECURITY) to use a real server.
+run: export ESTAPP_SMTP_HOST ?= 127.0.0.1
+run: export ESTAPP_SMTP_PORT ?= 8025
+run: export ESTAPP_SMTP_SECURITY ?= none
+
 run: install
 	$(BIN)/estapp db upgrade
 	$(BIN)/estapp seed demo --if-empty
-	@# The scheduler runs in its own process beside the web server and stops with it.
-	$(BIN)/estapp scheduler & trap 'kill $$!' EXIT INT TERM; \
+	@# The mail sink (when mail stays on this machine) and the scheduler run in their own
+	@# processes beside the web server and stop with it.
+	pids=; \
+	if [ "$$ESTAPP_SMTP_HOST" = 127.0.0.1 ]; then \
+		$(BIN)/estapp mailsink --port "$$ESTAPP_SMTP_PORT" & pids=$$!; \
+	fi; \
+	$(BIN)/estapp scheduler & pids="$$pids $$!"; \
+	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/estapp run --host $(HOST) --port $(PORT)
 
 lint: install

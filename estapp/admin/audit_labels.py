@@ -101,6 +101,8 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "document_key": _l("dokument"),
     "message_id": _l("Message-ID"),
     "attempt": _l("försök"),
+    "attempts": _l("antal försök"),
+    "last_error": _l("senaste fel"),
     "before": _l("före"),
     "after": _l("efter"),
     "week": _l("vecka"),

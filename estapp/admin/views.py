@@ -1,7 +1,8 @@
 """Admin pages (admin role only): overview, kommuner and organisations.
 
-Areas, places and categories are in ``views_geography``, users in ``views_users`` and the audit
-log in ``views_audit``; all register on the one ``admin`` blueprint.
+Areas, places and categories are in ``views_geography``, users in ``views_users``, the audit
+log in ``views_audit`` and the outbox in ``views_outbox``; all register on the one ``admin``
+blueprint.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 # Importing the other view modules registers their routes on the blueprint.
-from estapp.admin import services, views_audit, views_geography, views_users  # noqa: F401
+from estapp.admin import (  # noqa: F401
+    services,
+    views_audit,
+    views_geography,
+    views_outbox,
+    views_users,
+)
 from estapp.admin.blueprint import bp
 from estapp.admin.forms import MunicipalityForm, OrganisationFilterForm, OrganisationForm
 from estapp.admin.pages import (
