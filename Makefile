@@ -33,6 +33,8 @@ extract-messages: $(STAMP)
 run: export ESTAPP_SMTP_HOST ?= 127.0.0.1
 run: export ESTAPP_SMTP_PORT ?= 8025
 run: export ESTAPP_SMTP_SECURITY ?= none
+# Links in e-mail point at the address `make run` serves on.
+run: export ESTAPP_BASE_URL ?= http://$(HOST):$(PORT)
 
 run: install
 	$(BIN)/estapp db upgrade

@@ -154,7 +154,7 @@ def test_publishing_mails_the_pdf_to_the_list(draft, login, sessions, settings, 
     assert message["Subject"] == f"Lägesbild Ekbacka, {week.label()} (version 1)"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert f"Lägesbilden för EST i Ekbacka, {week.label()}, är fastställd" in text
+    assert f"Lägesbilden för EST i Ekbacka, {week.label()}, fastställdes den" in text
     link = f"https://est.ekbacka.example/lagesbild/ekbacka/{week}"
     assert link in text and f'href="{link}"' in html
     assert "Får inte spridas utanför EST-gruppen" in text
@@ -245,7 +245,7 @@ def test_on_compile_the_scheduled_compile_mails_the_draft(listed, app, sessions)
     rows = outbox_rows(listed)
     assert [r.recipient for r in rows] == ["skola@rapport.example", EXTERNAL]
     assert rows[0].document_key == "lagesbild:ekbacka:2026-W47:v1"
-    assert "är sammanställd" in rows[0].body_text
+    assert "sammanställdes den" in rows[0].body_text
     assert "Utkast" in pdf_text(rows[0].attachment_data)
 
 
