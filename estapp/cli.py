@@ -64,6 +64,7 @@ def seed_demo(if_empty: bool) -> None:
     """Create demo kommuner, partners, places and accounts (never in production)."""
     from estapp.db import get_session, utcnow
     from estapp.seed.demo import DemoRefused, create_demo_data, database_is_empty, demo_accounts
+    from estapp.seed.distribution import create_demo_distribution
     from estapp.seed.history import create_demo_history
 
     settings = current_app.config["SETTINGS"]
@@ -74,6 +75,7 @@ def seed_demo(if_empty: bool) -> None:
             if created:
                 create_demo_data(session, settings)
                 create_demo_history(session, utcnow(), tz=settings.tz)
+                create_demo_distribution(session)
     except DemoRefused as error:
         raise CommandError(str(error)) from None
     click.echo("Demodata skapad." if created else "Databasen har redan data; ingen ny demodata.")

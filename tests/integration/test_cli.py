@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from estapp.cli import cli
-from estapp.models import Category, Municipality, Organisation, Role, User
+from estapp.models import Category, DistributionRecipient, Municipality, Organisation, Role, User
 
 
 def test_seed_demo_creates_the_documented_setup(app, db):
@@ -28,6 +28,14 @@ def test_seed_demo_creates_the_documented_setup(app, db):
     assert roles == set(Role)
     police = db.scalar(select(Organisation).where(Organisation.kind == "polis"))
     assert len(police.municipalities) == 2  # one police area serves both kommuner
+    # Each kommun has a distribution list, so publishing in the demo sends mail.
+    listed = db.execute(
+        select(Municipality.slug, func.count())
+        .join(DistributionRecipient, DistributionRecipient.municipality_id == Municipality.id)
+        .group_by(Municipality.slug)
+        .order_by(Municipality.slug)
+    ).all()
+    assert listed == [("ekbacka", 5), ("sjovik", 3)]
 
 
 def test_seed_demo_if_empty_does_not_duplicate(app, db):
