@@ -40,6 +40,7 @@ def _register_blueprints(app: Flask) -> None:
     from estapp.distribution import outbox_views, recipient_views  # noqa: F401 - its routes
     from estapp.home.views import bp as home_bp
     from estapp.lagesbild.views import bp as lagesbild_bp
+    from estapp.promises.views import bp as promises_bp
     from estapp.reporting import transfer_views
     from estapp.reporting.coordination_views import bp as coordination_bp
     from estapp.reporting.views import bp as reporting_bp
@@ -53,3 +54,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reporting_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(lagesbild_bp)
+    app.register_blueprint(promises_bp)

@@ -15,6 +15,14 @@ from estapp.models.geography import (
 )
 from estapp.models.lagesbild import CompileReason, CompileRun, PictureStatus, SituationPicture
 from estapp.models.outbox import OutboxMessage, OutboxStatus
+from estapp.models.promises import (
+    Commitment,
+    IndicatorDirection,
+    ProblemArea,
+    Promise,
+    PromiseStatus,
+    ResponsibleParty,
+)
 from estapp.models.reporting import (
     Concern,
     Observation,
@@ -29,12 +37,14 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Category",
+    "Commitment",
     "CompileReason",
     "CompileRun",
     "Concern",
     "DistributionMode",
     "DistributionRecipient",
     "DistributionTrigger",
+    "IndicatorDirection",
     "LoginAttempt",
     "Municipality",
     "Observation",
@@ -46,9 +56,13 @@ __all__ = [
     "PasswordToken",
     "PictureStatus",
     "Place",
+    "ProblemArea",
+    "Promise",
+    "PromiseStatus",
     "Reminder",
     "ReminderKind",
     "ReportStatus",
+    "ResponsibleParty",
     "Role",
     "SituationPicture",
     "TimeOfDay",

@@ -12,6 +12,7 @@ from estapp.auth.passwords import hash_password
 from estapp.config import Settings
 from estapp.db import utcnow
 from estapp.models import Municipality, OrganisationKind, Role
+from estapp.seed.promises import create_demo_promises
 
 
 class DemoRefused(Exception):
@@ -181,3 +182,4 @@ def create_demo_data(session: Session, settings: Settings) -> None:
             password_hash=password_hash,
             now=now,
         )
+    create_demo_promises(session, kommuner, now=now, tz=settings.tz)

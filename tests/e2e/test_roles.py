@@ -23,7 +23,7 @@ from tests.e2e.browser import (
 
 pytestmark = pytest.mark.e2e
 
-MAX_PAGES_PER_CRAWL = 40
+MAX_PAGES_PER_CRAWL = 70
 # Detail pages of one kind share a template: one of each leaves room for the other kinds.
 MAX_PAGES_PER_URL_SHAPE = 1
 DOWNLOAD_SUFFIXES = {".pdf", ".csv", ".xlsx", ".zip", ".ics", ".json", ".geojson", ".png", ".svg"}

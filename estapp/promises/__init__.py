@@ -1,0 +1,1 @@
+"""Medborgarlöften: the kommun's yearly promise, its problem areas and its commitments."""
