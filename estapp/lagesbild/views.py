@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import (
     Blueprint,
     Response,
@@ -271,15 +273,23 @@ def save_assessment(kommun_slug: str, week: str, number: int) -> ResponseReturnV
     return redirect(_back(municipality, iso_week, number))
 
 
-@bp.route("/lagesbild/<kommun_slug>/<week>/version/<int:number>/faststall", methods=["POST"])
-def publish(kommun_slug: str, week: str, number: int) -> ResponseReturnValue:
-    """Fastställ a version so partners can see it."""
+def _button_on_version(
+    kommun_slug: str, week: str, number: int
+) -> tuple[Municipality, IsoWeek, SituationPicture, datetime]:
+    """The coordinator's version a button was pressed on (its CSRF token checked), and now."""
     municipality = _editor_scope(kommun_slug)
     now = utcnow()
     iso_week = week_from_url(week, now=now)
     picture = _version(municipality, iso_week, number)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    return municipality, iso_week, picture, now
+
+
+@bp.route("/lagesbild/<kommun_slug>/<week>/version/<int:number>/faststall", methods=["POST"])
+def publish(kommun_slug: str, week: str, number: int) -> ResponseReturnValue:
+    """Fastställ a version so partners can see it."""
+    municipality, iso_week, picture, now = _button_on_version(kommun_slug, week, number)
     try:
         services.publish_picture(get_session(), picture, actor=me(), now=now)
     except services.PictureRefused as error:
@@ -298,12 +308,7 @@ def publish(kommun_slug: str, week: str, number: int) -> ResponseReturnValue:
 @bp.route("/lagesbild/<kommun_slug>/<week>/version/<int:number>/skicka", methods=["POST"])
 def send(kommun_slug: str, week: str, number: int) -> ResponseReturnValue:
     """Mail a version to those on the distribution list who have not had it (e.g. added later)."""
-    municipality = _editor_scope(kommun_slug)
-    now = utcnow()
-    iso_week = week_from_url(week, now=now)
-    picture = _version(municipality, iso_week, number)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    municipality, iso_week, picture, now = _button_on_version(kommun_slug, week, number)
     if not lagesbild_mail.may_send(municipality, picture):
         flash("Fastställ versionen innan den skickas till sändlistan.", "error")
         return redirect(_back(municipality, iso_week, number))

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from estapp.db import make_session_factory, utcnow
+from estapp.db import utcnow
 from estapp.distribution import lagesbild_mail
 from estapp.distribution.outbox import send_due
 from estapp.lagesbild import jobs, services
@@ -28,17 +28,12 @@ from estapp.models import (
 from estapp.weeks import IsoWeek
 from tests.conftest import make_settings
 from tests.integration.lagesbild_support import committed, kommun, organisation, report
-from tests.integration.smtp_server import RecordingHandler, free_port, smtp_server
+from tests.integration.smtp_server import smtp_server
 from tests.web.conftest import text_of
 
 TZ = ZoneInfo("Europe/Stockholm")
 COORDINATOR = "samordnare@ekbacka.example"
 EXTERNAL = "trygghetsvardar@bostad.example"
-
-
-@pytest.fixture
-def port():
-    return free_port()
 
 
 @pytest.fixture
@@ -52,16 +47,6 @@ def settings(database_url, tmp_path, clean_db, port):
         ESTAPP_MAIL_FROM="EST Ekbacka <est@ekbacka.example>",
         ESTAPP_BASE_URL="https://est.ekbacka.example",
     )
-
-
-@pytest.fixture
-def handler():
-    return RecordingHandler()
-
-
-@pytest.fixture
-def sessions(engine, clean_db):
-    return make_session_factory(engine)
 
 
 def last_week() -> IsoWeek:

@@ -24,7 +24,6 @@ from tests.conftest import make_settings
 from tests.integration.smtp_server import (
     RecordingHandler,
     accept_login,
-    free_port,
     refuse_every_login,
     smtp_server,
 )
@@ -33,22 +32,6 @@ NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 KEY = "lagesbild:ekbacka:2026-W47:v2"
 ANNA = "anna.berg@skola.ekbacka.example"
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
-
-
-@pytest.fixture
-def port():
-    return free_port()
-
-
-@pytest.fixture
-def handler():
-    return RecordingHandler()
-
-
-@pytest.fixture
-def server(handler, port):
-    with smtp_server(handler, port) as controller:
-        yield controller
 
 
 def smtp_settings(database_url, tmp_path, port, **overrides):
@@ -65,11 +48,6 @@ def smtp_settings(database_url, tmp_path, port, **overrides):
 @pytest.fixture
 def mail_settings(database_url, tmp_path, port, clean_db):
     return smtp_settings(database_url, tmp_path, port)
-
-
-@pytest.fixture
-def sessions(engine, clean_db):
-    return make_session_factory(engine)
 
 
 @pytest.fixture

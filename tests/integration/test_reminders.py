@@ -39,7 +39,6 @@ from estapp.reporting import services as reporting
 from estapp.scheduler import LeaderLock, build_scheduler
 from estapp.weeks import IsoWeek
 from tests.conftest import make_settings
-from tests.integration.smtp_server import RecordingHandler, free_port, smtp_server
 
 TZ = ZoneInfo("Europe/Stockholm")
 WEEK = IsoWeek(2026, 47)  # 16–22 November 2026, due Monday 23 November 09.00 (UTC+1)
@@ -62,22 +61,6 @@ def reporter(key: str) -> str:
 
 
 @pytest.fixture
-def port():
-    return free_port()
-
-
-@pytest.fixture
-def handler():
-    return RecordingHandler()
-
-
-@pytest.fixture
-def server(handler, port):
-    with smtp_server(handler, port) as controller:
-        yield controller
-
-
-@pytest.fixture
 def mail_settings(database_url, tmp_path, port, clean_db):
     return make_settings(
         database_url,
@@ -95,11 +78,6 @@ def app(mail_settings):
     app.config["TESTING"] = True
     yield app
     app.extensions["estapp.engine"].dispose()
-
-
-@pytest.fixture
-def sessions(engine, clean_db):
-    return make_session_factory(engine)
 
 
 @pytest.fixture
