@@ -31,6 +31,7 @@ def demo_ids(find) -> dict[str, int]:
         "category_id": find.category("Ekbacka", "Klotter").id,
         "organisation_id": find.organisation("Ekbackahem AB").id,
         "user_id": find.user(COORDINATOR).id,
+        "message_id": 1,  # the outbox is empty: a guessed id, refused before any look-up
     }
 
 
