@@ -40,6 +40,7 @@ def _register_blueprints(app: Flask) -> None:
     from estapp.distribution import outbox_views, recipient_views  # noqa: F401 - its routes
     from estapp.home.views import bp as home_bp
     from estapp.lagesbild.views import bp as lagesbild_bp
+    from estapp.meetings.views import bp as meetings_bp
     from estapp.promises.views import bp as promises_bp
     from estapp.reporting import transfer_views
     from estapp.reporting.coordination_views import bp as coordination_bp
@@ -55,3 +56,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordination_bp)
     app.register_blueprint(lagesbild_bp)
     app.register_blueprint(promises_bp)
+    app.register_blueprint(meetings_bp)

@@ -66,6 +66,7 @@ def seed_demo(if_empty: bool) -> None:
     from estapp.seed.demo import DemoRefused, create_demo_data, database_is_empty, demo_accounts
     from estapp.seed.distribution import create_demo_distribution
     from estapp.seed.history import create_demo_history
+    from estapp.seed.meetings import create_demo_meetings
 
     settings = current_app.config["SETTINGS"]
     session = get_session()
@@ -76,6 +77,7 @@ def seed_demo(if_empty: bool) -> None:
                 create_demo_data(session, settings)
                 create_demo_history(session, utcnow(), tz=settings.tz)
                 create_demo_distribution(session)
+                create_demo_meetings(session, utcnow(), tz=settings.tz)
     except DemoRefused as error:
         raise CommandError(str(error)) from None
     click.echo("Demodata skapad." if created else "Databasen har redan data; ingen ny demodata.")

@@ -29,6 +29,7 @@ from estapp.config import Settings
 from estapp.distribution.jobs import send_outbox_job
 from estapp.distribution.reminders import reminders_job
 from estapp.lagesbild import jobs
+from estapp.meetings.reminders import action_reminders_job
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ LEADER_LOCK_KEY = zlib.crc32(b"estapp.scheduler")  # a fixed 32-bit key, the sam
 MISFIRE_GRACE = 12 * 3600  # a job up to 12 hours late still runs (then catch-up takes over)
 SYNC_MINUTES = 15
 REMINDER_MINUTES = 5
+ACTION_REMINDER_MINUTES = 15
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -180,6 +182,18 @@ def build_scheduler(
         minutes=REMINDER_MINUTES,
         id="reminders",
         name="Påminnelser",
+        args=[sessions, settings],
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=60,
+    )
+    # Action owners: one reminder when an action is due soon, one when it is overdue.
+    scheduler.add_job(
+        in_app_context(app, action_reminders_job),
+        "interval",
+        minutes=ACTION_REMINDER_MINUTES,
+        id="action-reminders",
+        name="Påminnelser om åtgärder",
         args=[sessions, settings],
         coalesce=True,
         max_instances=1,

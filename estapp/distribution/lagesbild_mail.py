@@ -17,12 +17,11 @@ from sqlalchemy.orm import Session
 
 from estapp.config import Settings
 from estapp.distribution.links import external_url
-from estapp.distribution.outbox import Attachment, normalise_recipient, queue_message
-from estapp.distribution.recipients import Document, receivers_of
+from estapp.distribution.list_mail import ListMail, not_yet_sent, queue_to_list
+from estapp.distribution.outbox import Attachment
 from estapp.lagesbild import pdf
 from estapp.models import (
     DistributionMode,
-    DistributionRecipient,
     DistributionTrigger,
     Municipality,
     OutboxMessage,
@@ -34,20 +33,6 @@ from estapp.weeks import IsoWeek
 
 def document_key(municipality: Municipality, picture: SituationPicture) -> str:
     return f"lagesbild:{municipality.slug}:{IsoWeek.of(picture.week_start)}:v{picture.version}"
-
-
-def _not_yet_sent(
-    session: Session, municipality: Municipality, key: str
-) -> list[DistributionRecipient]:
-    """The list's lägesbild receivers who have no mail of this document (in any state)."""
-    already = set(
-        session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.document_key == key))
-    )
-    return [
-        entry
-        for entry in receivers_of(session, municipality, Document.LAGESBILD)
-        if normalise_recipient(entry.address) not in already
-    ]
 
 
 @dataclass(frozen=True)
@@ -80,7 +65,7 @@ def delivery_of(session: Session, picture: SituationPicture) -> Delivery:
         sent=counts.get(OutboxStatus.SENT, 0),
         waiting=counts.get(OutboxStatus.QUEUED, 0) + counts.get(OutboxStatus.SENDING, 0),
         failed=counts.get(OutboxStatus.FAILED, 0),
-        not_yet_sent=len(_not_yet_sent(session, municipality, key)),
+        not_yet_sent=len(not_yet_sent(session, municipality, key)),
         may_send=may_send(municipality, picture),
     )
 
@@ -104,7 +89,7 @@ def queue_picture(
     municipality = session.get(Municipality, picture.municipality_id)
     assert municipality is not None
     key = document_key(municipality, picture)
-    pending = _not_yet_sent(session, municipality, key)
+    pending = not_yet_sent(session, municipality, key)
     if not pending:
         return 0
     week = IsoWeek.of(picture.week_start)
@@ -132,20 +117,14 @@ def queue_picture(
         text = render_template("mail/lagesbild.txt", **context)
         html = render_template("mail/lagesbild.html", **context)
     subject = f"Lägesbild {municipality.name}, {week.label()} (version {picture.version})"
-    for entry in pending:
-        queue_message(
-            session,
-            document_key=key,
-            recipient=entry.address,
-            subject=subject,
-            text=text,
-            html=html,
-            attachment=attachment,
-            municipality=municipality,
-            settings=settings,
-            now=now,
-        )
-    return len(pending)
+    return queue_to_list(
+        session,
+        municipality,
+        pending,
+        ListMail(key=key, subject=subject, text=text, html=html, attachment=attachment),
+        settings=settings,
+        now=now,
+    )
 
 
 def after_publish(session: Session, picture: SituationPicture, *, now: datetime) -> int:

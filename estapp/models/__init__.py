@@ -14,6 +14,16 @@ from estapp.models.geography import (
     Place,
 )
 from estapp.models.lagesbild import CompileReason, CompileRun, PictureStatus, SituationPicture
+from estapp.models.meetings import (
+    OPEN_STATUSES,
+    Action,
+    ActionReminder,
+    ActionReminderKind,
+    ActionStatus,
+    ActionUpdate,
+    Meeting,
+    MeetingStatus,
+)
 from estapp.models.outbox import OutboxMessage, OutboxStatus
 from estapp.models.promises import (
     Commitment,
@@ -33,6 +43,12 @@ from estapp.models.reporting import (
 )
 
 __all__ = [
+    "OPEN_STATUSES",
+    "Action",
+    "ActionReminder",
+    "ActionReminderKind",
+    "ActionStatus",
+    "ActionUpdate",
     "Area",
     "AuditEvent",
     "AuthSession",
@@ -46,6 +62,8 @@ __all__ = [
     "DistributionTrigger",
     "IndicatorDirection",
     "LoginAttempt",
+    "Meeting",
+    "MeetingStatus",
     "Municipality",
     "Observation",
     "ObservationDraft",

@@ -1,0 +1,1 @@
+"""EST meetings (EST-möte) and the actions they decide (åtgärder)."""
