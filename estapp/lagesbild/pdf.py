@@ -8,7 +8,7 @@ whole EST group rather than one user with a chosen language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +27,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from estapp import PROJECT_ROOT
 from estapp.config import Settings
 from estapp.lagesbild.display import Table, view_model
+from estapp.meetings.actions import open_actions
+from estapp.meetings.domain import STATUS_NAMES, swedish_day
 from estapp.models import Area, Municipality, Place, SituationPicture
 from estapp.weeks import IsoWeek
 
@@ -186,6 +188,26 @@ def file_name(municipality: Municipality, picture: SituationPicture) -> str:
     return f"lagesbild-{municipality.slug}-{IsoWeek.of(picture.week_start)}-v{picture.version}.pdf"
 
 
+def actions_before_next_meeting(
+    session: Session, municipality: Municipality, week: IsoWeek, *, today: date
+) -> list[dict[str, Any]]:
+    """Open actions due before the meeting after the one that reviews ``week``: by the end of
+    the following week, the overdue ones included. Organisations only, never persons."""
+    by = week.shift(1).sunday
+    return [
+        {
+            "text": action.text,
+            "owner": action.owner_organisation.name,
+            "due": swedish_day(action.due_on),
+            "overdue": action.due_on < today,
+            "status": STATUS_NAMES.get(action.status.value, action.status.value),
+            "commitment": action.commitment.text if action.commitment else "",
+        }
+        for action in open_actions(session, municipality)
+        if action.due_on <= by
+    ]
+
+
 def render_picture(
     session: Session, picture: SituationPicture, *, settings: Settings, now: datetime
 ) -> RenderedPdf:
@@ -212,5 +234,11 @@ def render_picture(
         focus_places=focus_places,
         settings=settings,
         now=now,
+    )
+    data["actions"] = actions_before_next_meeting(
+        session,
+        municipality,
+        IsoWeek.of(picture.week_start),
+        today=now.astimezone(settings.tz).date(),
     )
     return html_to_pdf(render_template("lagesbild/pdf/picture.html", pdf=data))

@@ -5,19 +5,21 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from typing import ClassVar
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from estapp import create_app
 from estapp.cli import cli
 from estapp.lagesbild import services
 from estapp.lagesbild.pdf import FONTS_DIR, FontsOnlyFetcher, RefusedResource, html_to_pdf
 from estapp.lagesbild.pdf import render_picture as render
-from estapp.models import CompileReason
+from estapp.models import Action, ActionStatus, Commitment, CompileReason, Promise
 from tests.conftest import make_settings
 from tests.integration.lagesbild_support import NOW, WEEK, committed, kommun, organisation, report
 
@@ -271,3 +273,53 @@ def test_the_cli_gives_one_swedish_line_on_bad_input(app, picture, tmp_path):
         assert len(result.output.strip().splitlines()) == 1, result.output
         assert "Traceback" not in result.output
     assert not (tmp_path / "ut.pdf").exists()
+
+
+def test_open_actions_due_before_the_next_meeting_are_listed(app, demo, picture):
+    """Week 47 is reviewed in week 48; the next meeting is in week 49, so actions due by Sunday
+    29 November count, overdue ones too, open ones only, this kommun's only."""
+    db = demo
+    ekbacka, sjovik = kommun(db), kommun(db, "sjovik")
+    police = organisation(db, "Polisen")
+    commitment = db.scalar(
+        select(Commitment).join(Promise).where(Promise.municipality_id == ekbacka.id)
+    )
+
+    def action(municipality, text, due, status=ActionStatus.PLANNED, **extra):
+        db.add(
+            Action(
+                municipality_id=municipality.id,
+                text=text,
+                owner_organisation=police,
+                due_on=due,
+                status=status,
+                **extra,
+            )
+        )
+
+    with committed(db):
+        action(ekbacka, "Tömma papperskorgarna vid Resecentrum", date(2026, 11, 20))
+        action(
+            ekbacka,
+            "Kvällsvandring vid Stora torget",
+            date(2026, 11, 27),
+            ActionStatus.IN_PROGRESS,
+            commitment=commitment,
+        )
+        action(ekbacka, "Ny belysning i gångtunneln", date(2026, 12, 10))
+        action(ekbacka, "Klottersanering vid Garagen", date(2026, 11, 25), ActionStatus.DONE)
+        action(sjovik, "Trygghetsvandring i Hamnen", date(2026, 11, 26))
+
+    text = words(PdfReader(BytesIO(rendered(app, db, picture).data)))
+    assert "Åtgärder att följa upp före nästa möte" in text
+    assert "Tömma papperskorgarna vid Resecentrum" in text and "(försenad)" in text
+    assert "Kvällsvandring vid Stora torget" in text and "pågående" in text
+    assert f"Åtagande: {commitment.text[:25]}" in text  # (the PDF may break a line after)
+    assert "Ny belysning i gångtunneln" not in text  # due after the next meeting
+    assert "Klottersanering vid Garagen" not in text  # done
+    assert "Trygghetsvandring i Hamnen" not in text  # another kommun's
+
+
+def test_without_open_actions_there_is_no_action_section(app, demo, picture):
+    text = words(PdfReader(BytesIO(rendered(app, demo, picture).data)))
+    assert "Åtgärder att följa upp" not in text
