@@ -138,8 +138,8 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "indicator_note": _l("om indikatorn"),
     "public_note": _l("till invånarna"),
     "order": _l("ordning"),
-    "before": _l("före"),
-    "after": _l("efter"),
+    "before": _l("före ändringen"),
+    "after": _l("efter ändringen"),
     "week": _l("vecka"),
     "version": _l("version"),
 }

@@ -30,9 +30,11 @@ from estapp.promises.blueprint import (
     refused,
 )
 from estapp.promises.forms import PromiseForm
+from estapp.promises.progress import STATUS_LABELS, STATUS_RULES
+from estapp.promises.progress_queries import progress_by_commitment
 from estapp.promises.rules import WHOLE_FORM, PromiseRejected
 from estapp.reporting.coordination_views import coordinator_scope
-from estapp.reporting.web import me, tz
+from estapp.reporting.web import me, today, tz
 
 __all__ = ["bp"]
 
@@ -69,14 +71,19 @@ def promises(kommun_slug: str) -> ResponseReturnValue:
 
 @bp.route("/medborgarloften/<kommun_slug>/<int:promise_id>")
 def promise(kommun_slug: str, promise_id: int) -> ResponseReturnValue:
-    """Show a whole promise: background, problem areas and every commitment."""
+    """Show a whole promise: background, problem areas and every commitment with its
+    progress counted from the EST group's actions (counts and dates only, no names)."""
     municipality = read_scope(kommun_slug)
     found = promise_in(municipality, promise_id)
+    progress = progress_by_commitment(get_session(), found, tz(), today(utcnow()))
     return render_template(
         "promises/promise.html",
         municipality=municipality,
         promise=found,
         editor=may_edit_promises(municipality),
+        progress=progress,
+        progress_labels=STATUS_LABELS,
+        progress_rules=STATUS_RULES,
     )
 
 
