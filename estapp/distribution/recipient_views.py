@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
+from estapp.admin.pages import save
 from estapp.db import get_session, utcnow
 from estapp.distribution import recipients
 from estapp.distribution.forms import (
@@ -18,7 +20,6 @@ from estapp.distribution.forms import (
 from estapp.distribution.recipients import (
     DistributionSettings,
     Document,
-    RecipientRefused,
 )
 from estapp.lagesbild.forms import ButtonForm
 from estapp.models import DistributionMode, DistributionTrigger, Municipality
@@ -79,10 +80,6 @@ def _back(municipality: Municipality) -> ResponseReturnValue:
     return redirect(url_for("coordination.distribution", kommun_slug=municipality.slug))
 
 
-def _refused(form: AddUserForm | AddExternalForm, error: RecipientRefused) -> None:
-    getattr(form, error.field).errors = [str(error)]
-
-
 @bp.route("/samordning/<kommun_slug>/sandlista")
 def distribution(kommun_slug: str) -> ResponseReturnValue:
     """The kommun's distribution list: who receives the lägesbild and the protokoll."""
@@ -93,19 +90,15 @@ def distribution(kommun_slug: str) -> ResponseReturnValue:
 def add_distribution_user(kommun_slug: str) -> ResponseReturnValue:
     municipality = coordinator_scope(kommun_slug)
     form = _user_form(municipality, submitted=True)
-    if form.validate_on_submit():
-        session = get_session()
-        try:
-            entry = recipients.add_user(
-                session, me(), municipality, form.user.data, _documents(form), now=utcnow()
-            )
-        except RecipientRefused as error:
-            session.rollback()
-            _refused(form, error)
-        else:
-            session.commit()
-            flash(_("%(name)s står nu på sändlistan.", name=entry.display_name), "success")
-            return _back(municipality)
+    entry = save(
+        form,
+        lambda session: recipients.add_user(
+            session, me(), municipality, form.user.data, _documents(form), now=utcnow()
+        ),
+    )
+    if entry is not None:
+        flash(_("%(name)s står nu på sändlistan.", name=entry.display_name), "success")
+        return _back(municipality)
     return _page(municipality, user_form=form, status=400)
 
 
@@ -113,25 +106,21 @@ def add_distribution_user(kommun_slug: str) -> ResponseReturnValue:
 def add_distribution_address(kommun_slug: str) -> ResponseReturnValue:
     municipality = coordinator_scope(kommun_slug)
     form = AddExternalForm(prefix="external")
-    if form.validate_on_submit():
-        session = get_session()
-        try:
-            entry = recipients.add_external(
-                session,
-                me(),
-                municipality,
-                email=form.email.data or "",
-                name=form.name.data or "",
-                documents=_documents(form),
-                now=utcnow(),
-            )
-        except RecipientRefused as error:
-            session.rollback()
-            _refused(form, error)
-        else:
-            session.commit()
-            flash(_("%(address)s står nu på sändlistan.", address=entry.address), "success")
-            return _back(municipality)
+    entry = save(
+        form,
+        lambda session: recipients.add_external(
+            session,
+            me(),
+            municipality,
+            email=form.email.data or "",
+            name=form.name.data or "",
+            documents=_documents(form),
+            now=utcnow(),
+        ),
+    )
+    if entry is not None:
+        flash(_("%(address)s står nu på sändlistan.", address=entry.address), "success")
+        return _back(municipality)
     return _page(municipality, external_form=form, status=400)
 
 
@@ -182,8 +171,8 @@ def distribution_settings(kommun_slug: str) -> ResponseReturnValue:
     """When and how the lägesbild goes out, and the reminders to partners."""
     municipality = coordinator_scope(kommun_slug, observations=True)
     form = distribution_settings_form(municipality, formdata=request.form)
-    if form.validate_on_submit():
-        session = get_session()
+
+    def change(session: Session) -> bool:
         wanted = DistributionSettings(
             trigger=DistributionTrigger(form.trigger.data),
             mode=DistributionMode(form.mode.data),
@@ -191,16 +180,13 @@ def distribution_settings(kommun_slug: str) -> ResponseReturnValue:
             reminder_weekday=form.reminder_weekday.data,
             reminder_time=form.reminder_time.data,
         )
-        try:
-            changed = recipients.set_distribution(session, me(), municipality, wanted, now=utcnow())
-        except RecipientRefused as error:
-            session.rollback()
-            getattr(form, error.field).errors = [str(error)]
-        else:
-            session.commit()
-            flash(
-                _("Inställningarna för utskick är sparade.") if changed else _("Inget ändrades."),
-                "success" if changed else "info",
-            )
-            return redirect(url_for("coordination.settings", kommun_slug=municipality.slug))
+        return recipients.set_distribution(session, me(), municipality, wanted, now=utcnow())
+
+    changed = save(form, change)
+    if changed is not None:
+        flash(
+            _("Inställningarna för utskick är sparade.") if changed else _("Inget ändrades."),
+            "success" if changed else "info",
+        )
+        return redirect(url_for("coordination.settings", kommun_slug=municipality.slug))
     return render_settings(municipality, distribution_form=form)

@@ -1,7 +1,7 @@
 """A kommun's distribution list and its distribution settings: who gets which documents, when.
 
-Every change is audited. Refusals raise :class:`RecipientRefused` with a Swedish message meant
-for the field it concerns (``field`` names it).
+Every change is audited. Refusals raise the admin services' :class:`InvalidChange`, with a
+Swedish message and the form field it belongs to.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime, time
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from estapp.admin.errors import InvalidChange
 from estapp.audit import record
 from estapp.distribution.outbox import InvalidRecipient, normalise_recipient
 from estapp.models import (
@@ -33,12 +34,6 @@ class Document(enum.StrEnum):
 
     LAGESBILD = "lagesbild"
     PROTOKOLL = "protokoll"
-
-
-class RecipientRefused(ValueError):
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def recipients_of(session: Session, municipality: Municipality) -> list[DistributionRecipient]:
@@ -95,7 +90,7 @@ def eligible_users(session: Session, municipality: Municipality) -> list[User]:
 
 def _documents(documents: set[Document]) -> dict[str, bool]:
     if not documents:
-        raise RecipientRefused("Välj minst ett dokument.", field="documents")
+        raise InvalidChange("documents", "Välj minst ett dokument.")
     return {document.value: document in documents for document in Document}
 
 
@@ -111,8 +106,8 @@ def add_user(
     flags = _documents(documents)
     user = next((u for u in eligible_users(session, municipality) if u.id == user_id), None)
     if user is None:
-        raise RecipientRefused(
-            "Välj en aktiv användare i kommunen som inte redan står på sändlistan.", field="user"
+        raise InvalidChange(
+            "user", "Välj en aktiv användare i kommunen som inte redan står på sändlistan."
         )
     entry = DistributionRecipient(municipality_id=municipality.id, user=user, **flags)
     session.add(entry)
@@ -134,8 +129,8 @@ def add_external(
     try:
         address = normalise_recipient(email)
     except InvalidRecipient:
-        raise RecipientRefused(
-            "Skriv en giltig e-postadress, till exempel namn@exempel.se.", field="email"
+        raise InvalidChange(
+            "email", "Skriv en giltig e-postadress, till exempel namn@exempel.se."
         ) from None
     flags = _documents(documents)
     taken = session.scalar(
@@ -147,7 +142,7 @@ def add_external(
         )
     )
     if taken is not None:
-        raise RecipientRefused("Adressen står redan på sändlistan.", field="email")
+        raise InvalidChange("email", "Adressen står redan på sändlistan.")
     entry = DistributionRecipient(
         municipality_id=municipality.id, email=address, name=name.strip() or None, **flags
     )
@@ -241,10 +236,10 @@ def set_distribution(
     so a link to a version that was just compiled would lead them nowhere.
     """
     if wanted.mode is DistributionMode.LINK and wanted.trigger is DistributionTrigger.COMPILE:
-        raise RecipientRefused(
+        raise InvalidChange(
+            "mode",
             "En länk fungerar bara när lägesbilden skickas vid fastställandet, eftersom "
             "samverkansparterna bara ser fastställda lägesbilder i appen.",
-            field="mode",
         )
     before = DistributionSettings.of(municipality)
     if before == wanted:
