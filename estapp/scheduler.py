@@ -38,6 +38,13 @@ MISFIRE_GRACE = 12 * 3600  # a job up to 12 hours late still runs (then catch-up
 SYNC_MINUTES = 15
 REMINDER_MINUTES = 5
 ACTION_REMINDER_MINUTES = 15
+# (job, every so many minutes, id, name): the outbox; reminders to partners that have not
+# reported; action owners' reminders (due soon, overdue). Each takes (sessions, settings).
+INTERVAL_JOBS = (
+    (send_outbox_job, 1, "outbox-send", "Utkorgen"),
+    (reminders_job, REMINDER_MINUTES, "reminders", "Påminnelser"),
+    (action_reminders_job, ACTION_REMINDER_MINUTES, "action-reminders", "Påminnelser om åtgärder"),
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -163,42 +170,20 @@ def build_scheduler(
     scheduler.add_job(
         in_app_context(app, sync_and_check), "interval", minutes=SYNC_MINUTES, id="scheduler-sync"
     )
-    # The outbox: a late run is simply the next one, so a short grace and no catch-up.
-    scheduler.add_job(
-        in_app_context(app, send_outbox_job),
-        "interval",
-        minutes=1,
-        id="outbox-send",
-        name="Utkorgen",
-        args=[sessions, settings],
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=60,
-    )
-    # Reminders: each run sends what is due at that moment, so a missed run needs no catch-up.
-    scheduler.add_job(
-        in_app_context(app, reminders_job),
-        "interval",
-        minutes=REMINDER_MINUTES,
-        id="reminders",
-        name="Påminnelser",
-        args=[sessions, settings],
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=60,
-    )
-    # Action owners: one reminder when an action is due soon, one when it is overdue.
-    scheduler.add_job(
-        in_app_context(app, action_reminders_job),
-        "interval",
-        minutes=ACTION_REMINDER_MINUTES,
-        id="action-reminders",
-        name="Påminnelser om åtgärder",
-        args=[sessions, settings],
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=60,
-    )
+    # Each run does what is due at that moment, so a late run is simply the next one: a short
+    # grace and no catch-up.
+    for job, minutes, job_id, name in INTERVAL_JOBS:
+        scheduler.add_job(
+            in_app_context(app, job),
+            "interval",
+            minutes=minutes,
+            id=job_id,
+            name=name,
+            args=[sessions, settings],
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=60,
+        )
     return scheduler
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from estapp.auth.services import PASSWORD_TOKEN_LIFETIME
 from estapp.config import Settings
 from estapp.distribution.links import external_url
+from estapp.distribution.mail_body import render_mail
 from estapp.distribution.outbox import queue_message
 from estapp.models import User
 
@@ -31,9 +31,7 @@ def queue_invitation(session: Session, user: User, token: str, *, now: datetime)
         "kommuner": ", ".join(m.name for m in user.municipalities),
         "organisation": user.organisation.name if user.organisation else "",
     }
-    with force_locale("sv"):
-        text = render_template("mail/invitation.txt", **context)
-        html = render_template("mail/invitation.html", **context)
+    text, html = render_mail("mail/invitation", **context)
     queue_message(
         session,
         document_key=f"inbjudan:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from estapp.config import Settings
 from estapp.distribution.links import external_url
 from estapp.distribution.list_mail import ListMail, not_yet_sent, queue_to_list
+from estapp.distribution.mail_body import render_mail
 from estapp.distribution.outbox import Attachment
 from estapp.lagesbild import pdf
 from estapp.models import (
@@ -113,9 +113,7 @@ def queue_picture(
         "marking": settings.pdf_marking,
         "status_date": pdf.swedish_date(picture.published_at or picture.compiled_at, settings.tz),
     }
-    with force_locale("sv"):
-        text = render_template("mail/lagesbild.txt", **context)
-        html = render_template("mail/lagesbild.html", **context)
+    text, html = render_mail("mail/lagesbild", **context)
     subject = f"Lägesbild {municipality.name}, {week.label()} (version {picture.version})"
     return queue_to_list(
         session,
@@ -127,17 +125,12 @@ def queue_picture(
     )
 
 
-def after_publish(session: Session, picture: SituationPicture, *, now: datetime) -> int:
-    """Called when a version is fastställd: send it if the kommun sends on publish."""
+def on_event(
+    session: Session, picture: SituationPicture, event: DistributionTrigger, *, now: datetime
+) -> int:
+    """Called when a version is published, or after the weekly scheduled compile: send it if
+    that is the kommun's moment to send; return how many mails were queued."""
     municipality = session.get(Municipality, picture.municipality_id)
-    if municipality is None or municipality.distribution_trigger is not DistributionTrigger.PUBLISH:
-        return 0
-    return queue_picture(session, picture, now=now)
-
-
-def after_scheduled_compile(session: Session, picture: SituationPicture, *, now: datetime) -> int:
-    """Called after the weekly scheduled compile: send it if the kommun sends on compile."""
-    municipality = session.get(Municipality, picture.municipality_id)
-    if municipality is None or municipality.distribution_trigger is not DistributionTrigger.COMPILE:
+    if municipality is None or municipality.distribution_trigger is not event:
         return 0
     return queue_picture(session, picture, now=now)

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from babel.dates import format_datetime
-from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +28,7 @@ from estapp import audit
 from estapp.config import Settings
 from estapp.db import utcnow
 from estapp.distribution.links import external_url
+from estapp.distribution.mail_body import render_mail
 from estapp.distribution.outbox import InvalidRecipient, queue_message
 from estapp.distribution.reminder_schedule import ReminderMoments, due_reminders, swedish_moment
 from estapp.models import (
@@ -88,10 +87,7 @@ def render_reminder(
             week_text=str(moments.week),
         ),
     }
-    with force_locale("sv"):
-        text = render_template("mail/reminder.txt", **context)
-        html = render_template("mail/reminder.html", **context)
-    return text, html
+    return render_mail("mail/reminder", **context)
 
 
 # --- the job ---------------------------------------------------------------------------------

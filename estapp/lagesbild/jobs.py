@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from estapp.db import utcnow
 from estapp.distribution import lagesbild_mail
 from estapp.lagesbild import services
-from estapp.models import CompileReason, CompileRun, Municipality, SituationPicture
+from estapp.models import (
+    CompileReason,
+    CompileRun,
+    DistributionTrigger,
+    Municipality,
+    SituationPicture,
+)
 from estapp.weeks import IsoWeek
 
 log = logging.getLogger(__name__)
@@ -76,7 +82,7 @@ def run_compile(
             )
             run.picture_id = picture.id
             # Queued in the compile's transaction: a failed compile sends nothing.
-            lagesbild_mail.after_scheduled_compile(session, picture, now=now)
+            lagesbild_mail.on_event(session, picture, DistributionTrigger.COMPILE, now=now)
         log.info(
             "lägesbild %s %s: %s",
             municipality.slug,

@@ -27,7 +27,15 @@ from estapp.distribution import lagesbild_mail
 from estapp.lagesbild import pdf, services
 from estapp.lagesbild.display import view_model
 from estapp.lagesbild.forms import AssessmentForm, ButtonForm
-from estapp.models import Area, CompileReason, Municipality, Place, Role, SituationPicture
+from estapp.models import (
+    Area,
+    CompileReason,
+    DistributionTrigger,
+    Municipality,
+    Place,
+    Role,
+    SituationPicture,
+)
 from estapp.reporting.web import me, municipality_by_slug, tz, week_from_url
 from estapp.weeks import IsoWeek
 
@@ -296,7 +304,7 @@ def publish(kommun_slug: str, week: str, number: int) -> ResponseReturnValue:
         get_session().rollback()
         flash(str(error), "error")
         return redirect(_back(municipality, iso_week, number))
-    mailed = lagesbild_mail.after_publish(get_session(), picture, now=now)
+    mailed = lagesbild_mail.on_event(get_session(), picture, DistributionTrigger.PUBLISH, now=now)
     get_session().commit()
     message = f"Version {picture.version} är fastställd och syns nu för samverkansparterna."
     if mailed:

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from estapp.config import Settings
 from estapp.distribution.links import external_url
 from estapp.distribution.list_mail import ListMail, not_yet_sent, queue_to_list
+from estapp.distribution.mail_body import render_mail
 from estapp.distribution.outbox import Attachment
 from estapp.distribution.recipients import Document
 from estapp.lagesbild.pdf import RenderedPdf, html_to_pdf, swedish_date
@@ -105,9 +105,7 @@ def queue_protokoll(
             settings.base_url, "meetings.meeting", kommun_slug=municipality.slug, week=str(week)
         ),
     }
-    with force_locale("sv"):
-        text = render_template("meetings/mail/protokoll.txt", **context)
-        html = render_template("meetings/mail/protokoll.html", **context)
+    text, html = render_mail("meetings/mail/protokoll", **context)
     mail = ListMail(
         key=key,
         subject=f"Protokoll från EST-mötet i {municipality.name}, {swedish_day(meeting.held_on)}",

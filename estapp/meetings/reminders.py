@@ -12,8 +12,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +20,7 @@ from estapp import audit
 from estapp.config import Settings
 from estapp.db import utcnow
 from estapp.distribution.links import external_url
+from estapp.distribution.mail_body import render_mail
 from estapp.distribution.outbox import InvalidRecipient, queue_message
 from estapp.meetings.domain import DUE_SOON_DAYS, due_soon, swedish_day
 from estapp.models import (
@@ -81,9 +80,7 @@ def render_reminder(
         "commitment": action.commitment.text if action.commitment else "",
         "link": external_url(settings.base_url, "meetings.my_actions"),
     }
-    with force_locale("sv"):
-        text = render_template("meetings/mail/action_reminder.txt", **context)
-        html = render_template("meetings/mail/action_reminder.html", **context)
+    text, html = render_mail("meetings/mail/action_reminder", **context)
     prefix = "Försenad åtgärd" if overdue else "Åtgärd att slutföra"
     subject = f"{prefix} i EST {action.municipality.name}: klart senast {context['due_on']}"
     return subject, text, html
