@@ -67,3 +67,16 @@ def municipality_ids(user: User) -> set[int]:
 
 def can_see_municipality(user: User, municipality: Municipality) -> bool:
     return user.role == Role.ADMIN or municipality.id in municipality_ids(user)
+
+
+def belongs_to(user: User, municipality_id: int) -> bool:
+    """The kommun is one of the user's own (a coordinator's, viewer's or admin's)."""
+    return any(m.id == municipality_id for m in user.municipalities)
+
+
+def coordinates(user: User, municipality_id: int, *, admin_must_belong: bool = False) -> bool:
+    """The kommun's coordinators; admins too, all of them or (``admin_must_belong``) only
+    those who belong to the kommun, e.g. for raw observations and drafts."""
+    if user.role == Role.ADMIN:
+        return not admin_must_belong or belongs_to(user, municipality_id)
+    return user.role == Role.COORDINATOR and belongs_to(user, municipality_id)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from estapp.admin.places import area_path, areas_in_tree_order
-from estapp.auth.access import can_see_municipality
+from estapp.auth.access import can_see_municipality, coordinates
 from estapp.db import get_session, utcnow
 from estapp.distribution import lagesbild_mail
 from estapp.lagesbild import pdf, services
@@ -44,9 +44,7 @@ bp = Blueprint("lagesbild", __name__)
 
 def _coordinates(municipality: Municipality) -> bool:
     """The kommun's coordinators (and admins who belong to it) see drafts and edit."""
-    return current_user.role in (Role.COORDINATOR, Role.ADMIN) and any(
-        m.id == municipality.id for m in current_user.municipalities
-    )
+    return coordinates(current_user, municipality.id, admin_must_belong=True)
 
 
 def _scope(kommun_slug: str) -> Municipality:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from estapp.admin.fields import MAX_ID
 from estapp.audit import record
+from estapp.auth.access import coordinates
 from estapp.meetings.rules import (
     LOCKED,
     NOT_OWNER,
@@ -38,19 +39,11 @@ from estapp.models import (
 from estapp.promises.changes import shown
 
 
-def _coordinates(user: User, municipality_id: int) -> bool:
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.COORDINATOR and any(
-        m.id == municipality_id for m in user.municipalities
-    )
-
-
 def may_follow_up(user: User, action: Action) -> bool:
     """The owner organisation's users, the kommun's coordinators, and admins."""
     if user.organisation_id is not None and user.organisation_id == action.owner_organisation_id:
         return True
-    return _coordinates(user, action.municipality_id)
+    return coordinates(user, action.municipality_id)
 
 
 def _audit(

@@ -11,9 +11,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
-from estapp.auth.access import can_see_municipality
+from estapp.auth.access import can_see_municipality, coordinates
 from estapp.db import get_session
-from estapp.models import Commitment, Municipality, Promise, PromiseStatus, Role
+from estapp.models import Commitment, Municipality, Promise, PromiseStatus
 from estapp.promises import labels, services
 from estapp.promises.rules import WHOLE_FORM, PromiseRejected
 from estapp.reporting.web import me, municipality_by_slug, put_errors
@@ -24,11 +24,7 @@ bp = Blueprint("promises", __name__)
 @bp.app_template_global()
 def may_edit_promises(municipality: Municipality) -> bool:
     """The kommun's coordinators, and every admin (as on the coordinator's board)."""
-    if current_user.role == Role.ADMIN:
-        return True
-    return current_user.role == Role.COORDINATOR and any(
-        m.id == municipality.id for m in current_user.municipalities
-    )
+    return coordinates(current_user, municipality.id)
 
 
 @bp.context_processor

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from estapp.admin.errors import InvalidChange
 from estapp.admin.services import all_municipalities
+from estapp.auth.access import coordinates
 from estapp.db import get_session, utcnow
 from estapp.distribution.forms import DistributionSettingsForm, distribution_settings_form
 from estapp.models import Category, Municipality, Observation, Organisation, Role
@@ -37,14 +38,10 @@ OBSERVATIONS_PER_PAGE = 50
 DEFAULT_LIST_WEEKS = 4
 
 
-def _own(municipality: Municipality) -> bool:
-    return any(m.id == municipality.id for m in current_user.municipalities)
-
-
 @bp.app_template_global()
 def may_see_observations(municipality: Municipality) -> bool:
     """Raw observations: the kommun's coordinators, and admins who belong to the kommun."""
-    return current_user.role in (Role.COORDINATOR, Role.ADMIN) and _own(municipality)
+    return coordinates(current_user, municipality.id, admin_must_belong=True)
 
 
 def coordinator_scope(kommun_slug: str, *, observations: bool = False) -> Municipality:
@@ -52,8 +49,7 @@ def coordinator_scope(kommun_slug: str, *, observations: bool = False) -> Munici
     if current_user.role not in (Role.COORDINATOR, Role.ADMIN):
         abort(403)
     municipality = municipality_by_slug(kommun_slug)
-    needs_membership = current_user.role == Role.COORDINATOR or observations
-    if needs_membership and not _own(municipality):
+    if not coordinates(current_user, municipality.id, admin_must_belong=observations):
         abort(403)
     return municipality
 
