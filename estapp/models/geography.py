@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Time,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -93,6 +94,9 @@ class Municipality(Base):
     reminder_time: Mapped[time] = mapped_column(
         Time, default=time(12, 0), server_default="12:00:00"
     )
+    # The public follow-up page of the kommun's medborgarlöften (no login). Off until the
+    # coordinator turns it on: the kommun decides when its figures are ready to be shown.
+    public_follow_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=organisation_municipality, back_populates="municipalities"
