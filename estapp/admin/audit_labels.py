@@ -58,6 +58,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "commitment_updated": _l("åtagande ändrat"),
     "commitment_deleted": _l("åtagande borttaget"),
     "commitments_reordered": _l("åtagandenas ordning ändrad"),
+    "public_follow_up_changed": _l("offentliga uppföljningssidan slagen på eller av"),
 }
 
 OBJECT_LABELS: dict[str, LazyString] = {
@@ -142,6 +143,7 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "after": _l("efter ändringen"),
     "week": _l("vecka"),
     "version": _l("version"),
+    "enabled": _l("på"),
 }
 
 

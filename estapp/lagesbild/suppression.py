@@ -88,6 +88,11 @@ def _is_protected(
     return narrowed_low < narrowed_high
 
 
+def is_small(count: int, threshold: int) -> bool:
+    """A count that is shown as "<threshold": 1 up to threshold − 1 (zero is shown)."""
+    return 0 < count < threshold
+
+
 def suppress_table(
     counts: Mapping[str, int], total: int | None = None, *, threshold: int = 3
 ) -> SuppressedTable:
@@ -102,9 +107,9 @@ def suppress_table(
     if total < listed:
         raise ValueError(f"total {total} is smaller than the sum of the cells ({listed})")
 
-    primary = {label for label, count in counts.items() if 0 < count < threshold}
+    primary = {label for label, count in counts.items() if is_small(count, threshold)}
     secondary: set[str] = set()
-    total_suppression = Suppression.PRIMARY if 0 < total < threshold else Suppression.NONE
+    total_suppression = Suppression.PRIMARY if is_small(total, threshold) else Suppression.NONE
     while not _is_protected(counts, primary, secondary, total, total_suppression, threshold):
         candidates = sorted(
             (count, label)

@@ -19,8 +19,14 @@ from estapp.auth.access import municipality_ids
 from estapp.db import get_session, utcnow
 from estapp.models import Municipality, Promise, PromiseStatus, Role
 
-# Importing the commitments' view module registers its routes on the blueprint.
-from estapp.promises import commitment_views, services  # noqa: F401
+# Importing the other view modules registers their routes on the blueprint.
+from estapp.promises import (  # noqa: F401
+    commitment_views,
+    overview_views,
+    public_views,
+    services,
+    yearly_views,
+)
 from estapp.promises.blueprint import (
     bp,
     may_edit_promises,

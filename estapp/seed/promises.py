@@ -234,6 +234,8 @@ def create_demo_promises(
 ) -> None:
     """Create a promise in force, with its commitments, for each demo kommun."""
     year = now.astimezone(tz or ZoneInfo("Europe/Stockholm")).year
+    # Ekbacka shows its follow-up to the public; Sjövik has not turned it on yet.
+    kommuner["ekbacka"].public_follow_up = True
     for slug, demo in (("ekbacka", _ekbacka(year)), ("sjovik", _sjovik(year))):
         promise = services.create_promise(
             session,

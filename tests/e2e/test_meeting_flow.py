@@ -1,6 +1,7 @@
 """An EST meeting in a real browser: the coordinator opens the agenda, follows up two actions,
 decides a new one tied to a commitment of the medborgarlöfte and locks the minutes; the owner
-then finds the new action under "Mina åtgärder"."""
+then finds the new action under "Mina åtgärder"; the promise's dashboard and the commitment's
+timeline show it, and the public follow-up page counts it for anyone, without a login."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from estapp.meetings import actions
 from estapp.meetings.rules import ActionInput
 from estapp.models import Commitment, Promise, User
 from estapp.weeks import IsoWeek
-from tests.e2e.browser import PHONE, assert_accessible, horizontal_overflow, log_in
+from tests.e2e.browser import DESKTOP, PHONE, assert_accessible, horizontal_overflow, log_in
 from tests.integration.lagesbild_support import kommun, organisation
 
 pytestmark = pytest.mark.e2e
@@ -154,3 +155,32 @@ def test_the_coordinator_runs_a_meeting_and_the_owner_sees_the_new_action(open_p
     expect(card).to_contain_text(commitment[:40])
     expect(card).to_contain_text("Klart senast")
     assert_accessible(owner)
+
+    # The dashboard counts it; the commitment's timeline tells what was decided.
+    page.goto("/medborgarloften/ekbacka")
+    page.locator(".card-title a").first.click()
+    page.get_by_role("link", name="Översikt: alla åtagandens status").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Översikt")
+    first_row = page.locator("tbody tr").first
+    expect(first_row).to_contain_text("i fas")
+    expect(first_row).to_contain_text("0 / 1")
+    assert_accessible(page)
+    first_row.get_by_role("link", name="Tidslinje").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tidslinje för åtagande 1")
+    expect(page.locator(".timeline").first).to_contain_text(NEW_ACTION)
+    expect(page.locator(".timeline").first).to_contain_text("Beslutad på EST-mötet vecka")
+    assert_accessible(page)
+
+    # Anyone, without logging in, on a desktop and on a phone: the progress, counted, no text.
+    for viewport in (DESKTOP, PHONE):
+        public = open_page(viewport).page
+        response = public.goto("/uppfoljning/ekbacka")
+        assert response.status == 200
+        block = public.locator("li.commitment").filter(has_text=commitment[:40])
+        expect(block).to_contain_text("Arbetet går enligt plan.")
+        expect(block).to_contain_text("Beslutade åtgärder: färre än 3.")
+        expect(block).to_contain_text("Ingen av dem är genomförd ännu.")
+        expect(public.locator("main")).not_to_contain_text(NEW_ACTION)
+        expect(public.get_by_role("button", name="Logga ut")).to_have_count(0)
+        assert horizontal_overflow(public) is None
+        assert_accessible(public)

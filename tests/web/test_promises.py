@@ -148,7 +148,7 @@ def test_the_coordinator_writes_a_promise_and_its_commitments(login, demo, db):
         "Till invånarna Patrullerna har börjat. "
         "Hur det går Status: ingen aktivitet · 0 av 0 åtgärder genomförda · i tid: – "
         "· senaste aktivitet: – "
-        "Ändra åtagande 1 Ta bort åtagande 1 Flytta ner åtagande 1"
+        "Tidslinje för åtagande 1 Ändra åtagande 1 Ta bort åtagande 1 Flytta ner åtagande 1"
     )
     assert commitment_block(page, second.id).startswith(
         "Åtagande 2 Kommunen tänder belysningen i parken. Ansvarig Kommunen Hur det går"

@@ -13,7 +13,15 @@ from werkzeug.routing import Rule, ValidationError
 from estapp.auth.access import is_public_endpoint, public
 
 # Adding to this set is a decision: say in the change why the page may be seen without a login.
-EXPECTED_PUBLIC = {"auth.login", "auth.set_password", "static"}
+EXPECTED_PUBLIC = {
+    "auth.login",
+    "auth.set_password",
+    "static",
+    # The public follow-up of the medborgarlöften: counts only, and only for kommuner that
+    # turned it on (tests/web/test_public_follow_up.py).
+    "promises.public_index",
+    "promises.public_follow_up",
+}
 LOGIN_PATH = "/logga-in"
 PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")  # HEAD and OPTIONS follow GET
 # Tried in order for each URL argument; the first one its converter accepts is used.
