@@ -165,3 +165,10 @@ def test_only_the_kommuns_coordinators_switch_the_page(login, demo, db):
     set_public(db, "ekbacka", True)
     fresh(db)
     assert db.scalar(select(Municipality.public_follow_up).where(Municipality.slug == "ekbacka"))
+
+
+def test_the_login_page_leads_citizens_to_the_public_pages(client, demo):
+    page = client.get("/logga-in").get_data(as_text=True)
+    assert 'href="/uppfoljning"' in page
+    listing = client.get("/uppfoljning").get_data(as_text=True)
+    assert 'href="/uppfoljning/ekbacka"' in listing
