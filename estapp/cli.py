@@ -90,9 +90,11 @@ def _add_feature_commands() -> None:
     from estapp.distribution.commands import outbox_group
     from estapp.distribution.mailsink import mailsink_command
     from estapp.lagesbild.commands import lagesbild_group
+    from estapp.promises.commands import promises_group
     from estapp.scheduler import scheduler_command
 
     cli.add_command(lagesbild_group)
+    cli.add_command(promises_group)
     cli.add_command(outbox_group)
     cli.add_command(mailsink_command)
     cli.add_command(scheduler_command)
