@@ -33,6 +33,7 @@ def _labels() -> dict[str, Any]:
         "promise_status_label": labels.status_label,
         "direction_label": labels.direction_label,
         "responsible_label": labels.responsible_label,
+        "responsible_parties": labels.responsible_parties,
         "period_label": services.period_label,
         "indicator_goal": labels.indicator_goal,
     }

@@ -35,8 +35,8 @@ def direction_label(direction: IndicatorDirection | str) -> str:
     return str(DIRECTION_LABELS[IndicatorDirection(direction)])
 
 
-def responsible_label(commitment: Commitment) -> str:
-    """Who is responsible, as a sentence: "Kommunen och polisen (Folkhälsostrateg)"."""
+def responsible_parties(commitment: Commitment) -> str:
+    """The responsible parties only, as the public page names them: "Kommunen och polisen"."""
     names = [str(label) for party, label in PARTY_LABELS.items() if party in commitment.responsible]
     if not names:
         text = ""
@@ -44,7 +44,12 @@ def responsible_label(commitment: Commitment) -> str:
         text = names[0]
     else:
         text = _("%(first)s och %(last)s", first=", ".join(names[:-1]), last=names[-1])
-    text = text[:1].upper() + text[1:]
+    return text[:1].upper() + text[1:]
+
+
+def responsible_label(commitment: Commitment) -> str:
+    """Who is responsible, as a sentence: "Kommunen och polisen (Folkhälsostrateg)"."""
+    text = responsible_parties(commitment)
     if commitment.responsible_detail:
         return (
             f"{text} ({commitment.responsible_detail})" if text else commitment.responsible_detail

@@ -61,7 +61,7 @@ def _on_time(progress: Progress, threshold: int) -> str:
     if progress.on_time_percent is None or progress.done < threshold:
         return ""
     return _(
-        "%(percent)s procent av de genomförda åtgärderna blev klara i tid.",
+        "Av de genomförda blev %(percent)s procent klara i tid.",
         percent=progress.on_time_percent,
     )
 

@@ -56,7 +56,7 @@ def swedish():
         (0, 4, "Beslutade åtgärder: 4. Ingen av dem är genomförd ännu.", ""),
         (1, 1, "Beslutade åtgärder: färre än 3. Genomförda: färre än 3.", ""),
         (2, 5, "Beslutade åtgärder: 7. Genomförda: färre än 3.", ""),
-        (3, 0, "Beslutade åtgärder: 3. Genomförda: 3.", "100 procent"),
+        (3, 0, "Beslutade åtgärder: 3. Genomförda: 3.", "Av de genomförda blev 100 procent"),
     ],
 )
 def test_the_public_sentences_hide_small_counts(swedish, done, open_, figures, on_time):

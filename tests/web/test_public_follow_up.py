@@ -87,7 +87,9 @@ def test_anyone_reads_the_progress_of_each_commitment_without_logging_in(client,
     one = commitment_text(page, 1)
     assert first.text in one
     assert "Beslutade åtgärder: 6. Genomförda: 5." in one
-    assert "80 procent av de genomförda åtgärderna blev klara i tid." in one
+    assert "Av de genomförda blev 80 procent klara i tid." in one
+    assert "Ansvarig: Kommunen och polisen" in one
+    assert first.responsible_detail and first.responsible_detail not in page  # free text
     assert "Arbetet ligger efter plan." not in one and "Arbetet går enligt plan." in one
     assert "Vi har börjat med kvällsvandringar." in one
     two = commitment_text(page, 2)
