@@ -58,8 +58,14 @@ test: lint
 	@if [ -n "$$ESTAPP_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL =="; \
 		$(BIN)/pytest; \
+	elif [ "$$ESTAPP_FAIL_ON_SKIP" = 1 ]; then \
+		echo "ESTAPP_FAIL_ON_SKIP=1 but no ESTAPP_TEST_DATABASE_URL: the PostgreSQL pass (and the reliability tests that only run on it) would be missing" >&2; \
+		exit 1; \
 	fi
 
+# Benchmarks (bench/) on SQLite, and on a throwaway PostgreSQL database when the server in
+# ESTAPP_BENCH_DATABASE_URL (default postgres@127.0.0.1:5432) answers. The full size takes
+# about 20 minutes; `make bench BENCH_SIZE=small` a few. See README, "Prestanda och skala".
 bench: install
 	$(BIN)/python -m bench
 

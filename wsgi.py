@@ -1,13 +1,22 @@
-"""Entry point for gunicorn: ``gunicorn wsgi:app``."""
+"""Entry point for gunicorn: ``gunicorn --config gunicorn.conf.py wsgi:app``.
 
-import sys
+gunicorn.conf.py has already checked the settings and the database in the master process;
+this repeats only the settings, so a server started without that file still stops with one
+clear line instead of a traceback per worker.
+"""
 
 from estapp import create_app
-from estapp.config import ConfigError
+from estapp.config import ConfigError, load_settings
+from estapp.ops.logs import configure_logging
+from estapp.ops.startup import refuse
+
+# gunicorn stops the whole server when a worker exits with 3 (a boot error) instead of
+# starting new workers that fail the same way.
+WORKER_BOOT_ERROR = 3
 
 try:
-    app = create_app()
+    settings = load_settings()
 except ConfigError as error:
-    # One clear line naming the setting, instead of a traceback per worker.
-    sys.stderr.write(f"estapp: {error}\n")
-    raise SystemExit(3) from None
+    refuse(str(error), WORKER_BOOT_ERROR)
+configure_logging(settings, component="web")
+app = create_app(settings)

@@ -13,7 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the web application; nothing runs at import time."""
-    from estapp import db, errors, i18n, security
+    from estapp import db, errors, i18n, ops, security
     from estapp.auth import access, login
 
     settings = settings or load_settings()
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.config.update(SECRET_KEY=settings.secret_key, SETTINGS=settings)
     db.init_app(app, db.make_engine(settings.database_url))
+    ops.init_app(app, settings)  # first of the request hooks: request id and timing
     security.init_app(app, settings)
     i18n.init_app(app, settings)
     login.init_app(app)
@@ -41,6 +42,7 @@ def _register_blueprints(app: Flask) -> None:
     from estapp.home.views import bp as home_bp
     from estapp.lagesbild.views import bp as lagesbild_bp
     from estapp.meetings.views import bp as meetings_bp
+    from estapp.ops.health import bp as health_bp
     from estapp.promises.views import bp as promises_bp
     from estapp.reporting import transfer_views
     from estapp.reporting.coordination_views import bp as coordination_bp
@@ -57,3 +59,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(lagesbild_bp)
     app.register_blueprint(promises_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(health_bp)

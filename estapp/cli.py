@@ -21,11 +21,12 @@ class CommandError(click.ClickException):
 
 def _create_app() -> Flask:
     from estapp import create_app
+    from estapp.ops.startup import EXIT_CONFIG, start_refused
 
     try:
         return create_app()
     except ConfigError as error:
-        raise CommandError(str(error)) from None
+        raise start_refused(str(error), EXIT_CONFIG) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -48,7 +49,19 @@ def db_upgrade(revision: str) -> None:
         settings = load_settings()
     except ConfigError as error:
         raise CommandError(str(error)) from None
-    upgrade(settings.database_url, revision)
+    from alembic.util import CommandError as UnknownRevision
+    from sqlalchemy.exc import OperationalError
+
+    from estapp.ops.checks import database_unreachable
+    from estapp.ops.startup import EXIT_UNAVAILABLE, start_refused
+
+    try:
+        upgrade(settings.database_url, revision)
+    except OperationalError as error:
+        problem = database_unreachable(settings.database_url, error)
+        raise start_refused(problem.message, EXIT_UNAVAILABLE) from None
+    except UnknownRevision as error:
+        raise CommandError(f"--revision: {error}") from None
     click.echo("Databasen är uppdaterad.")
 
 
@@ -86,18 +99,67 @@ def seed_demo(if_empty: bool) -> None:
         click.echo(f"  {account.email:<32} {account.description}")
 
 
+@seed_group.command("synthetic")
+@click.option("--kommuner", default="1", metavar="N", help="Antal kommuner (1–50).")
+@click.option("--partners", default="100", metavar="N", help="Aktörer per kommun (1–500).")
+@click.option("--weeks", default="260", metavar="N", help="Veckor bakåt från förra veckan.")
+@click.option("--per-week", default="50", metavar="N", help="Händelser per aktör och vecka.")
+@click.option("--seed", default="2026", metavar="N", help="Slumpfrö; samma frö ger samma data.")
+@click.option("--allow-existing", is_flag=True, help="Lägg till även om databasen har data.")
+@with_appcontext
+def seed_synthetic_command(allow_existing: bool, **texts: str) -> None:
+    """Create large synthetic kommuner with years of reports (for benchmarks)."""
+    from estapp.db import get_session, utcnow
+    from estapp.seed.synthetic import (
+        SyntheticRefused,
+        describe,
+        options_from_text,
+        seed_synthetic,
+    )
+
+    settings = current_app.config["SETTINGS"]
+    try:
+        options = options_from_text(
+            {f"--{name.replace('_', '-')}": text for name, text in texts.items()}
+        )
+        click.echo(describe(options))
+        created = seed_synthetic(
+            get_session(),
+            settings,
+            options,
+            now=utcnow(),
+            allow_existing=allow_existing,
+            progress=click.echo,
+        )
+    except SyntheticRefused as error:
+        raise CommandError(str(error)) from None
+    click.echo("Klart. Inloggningar (lösenordet är ESTAPP_DEMO_PASSWORD):")
+    for kommun in created:
+        click.echo(f"  {kommun.coordinator_email:<40} samordnare, {kommun.name}")
+        click.echo(f"  {kommun.reporter_emails[0]:<40} rapportör (och -002, -003 …)")
+
+
 def _add_feature_commands() -> None:
+    from estapp.backup.commands import export_command, import_command
     from estapp.distribution.commands import outbox_group
     from estapp.distribution.mailsink import mailsink_command
     from estapp.lagesbild.commands import lagesbild_group
+    from estapp.ops.commands import check_command
+    from estapp.ops.first_admin import create_admin_command
     from estapp.promises.commands import promises_group
+    from estapp.retention.commands import retention_group
     from estapp.scheduler import scheduler_command
 
     cli.add_command(lagesbild_group)
     cli.add_command(promises_group)
+    cli.add_command(retention_group)
     cli.add_command(outbox_group)
     cli.add_command(mailsink_command)
     cli.add_command(scheduler_command)
+    cli.add_command(check_command)
+    cli.add_command(create_admin_command)
+    cli.add_command(export_command)
+    cli.add_command(import_command)
 
 
 _add_feature_commands()

@@ -30,6 +30,11 @@ from estapp.distribution.jobs import send_outbox_job
 from estapp.distribution.reminders import reminders_job
 from estapp.lagesbild import jobs
 from estapp.meetings.reminders import action_reminders_job
+from estapp.ops.checks import first_startup_problem
+from estapp.ops.heartbeat import HEARTBEAT_MINUTES, heartbeat_job
+from estapp.ops.logs import configure_logging
+from estapp.ops.startup import exit_code_for, start_refused
+from estapp.retention.purge import retention_job
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +43,11 @@ MISFIRE_GRACE = 12 * 3600  # a job up to 12 hours late still runs (then catch-up
 SYNC_MINUTES = 15
 REMINDER_MINUTES = 5
 ACTION_REMINDER_MINUTES = 15
-# (job, every so many minutes, id, name): the outbox; reminders to partners that have not
-# reported; action owners' reminders (due soon, overdue). Each takes (sessions, settings).
+# (job, every so many minutes, id, name): the heartbeat /healthz reads; the outbox; reminders
+# to partners that have not reported; action owners' reminders (due soon, overdue). Each takes
+# (sessions, settings).
 INTERVAL_JOBS = (
+    (heartbeat_job, HEARTBEAT_MINUTES, "heartbeat", "Livstecken"),
     (send_outbox_job, 1, "outbox-send", "Utkorgen"),
     (reminders_job, REMINDER_MINUTES, "reminders", "Påminnelser"),
     (action_reminders_job, ACTION_REMINDER_MINUTES, "action-reminders", "Påminnelser om åtgärder"),
@@ -156,6 +163,14 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
     )
     add_compile_jobs(scheduler, sessions, settings, app)
+    # Gallring every night at 02:30 local time, when nobody reports.
+    scheduler.add_job(
+        in_app_context(app, retention_job),
+        CronTrigger(hour=2, minute=30, timezone=settings.tz),
+        id="retention",
+        name="Gallring",
+        args=[sessions, settings],
+    )
 
     def sync_and_check() -> None:
         if not lock.is_held():
@@ -204,8 +219,11 @@ def build_scheduler(
 def scheduler_command(retry_seconds: int, once: bool) -> None:
     """Run the scheduled jobs (lägesbild, outbox, reminders) until stopped, or only catch up
     (--once)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings: Settings = current_app.config["SETTINGS"]
+    problem = first_startup_problem(settings)
+    if problem is not None:
+        raise start_refused(problem.message, exit_code_for(problem))
+    configure_logging(settings, component="scheduler")
     engine: Engine = current_app.extensions["estapp.engine"]
     sessions: sessionmaker[Session] = current_app.extensions["estapp.sessions"]
     stop = threading.Event()
@@ -225,11 +243,14 @@ def scheduler_command(retry_seconds: int, once: bool) -> None:
             return
         if not once and not wait_for_leadership(lock, retry_seconds=retry_seconds, stop=stop):
             return
-        click.echo("Schemaläggaren startar; kör missade sammanställningar först.")
+        heartbeat_job(sessions, settings)
+        # A service writes to its log (JSON lines with ESTAPP_LOG_FORMAT=json); --once to a person.
+        say = click.echo if once else log.info
+        say("Schemaläggaren startar; kör missade sammanställningar först.")
         done = jobs.catch_up(sessions, tz=settings.tz, at=settings.compile_at)
         reminded = reminders_job(sessions, settings)
         if reminded is not None:
-            click.echo(f"Påminnelser: {reminded}.")
+            say(f"Påminnelser: {reminded}.")
         if once:
             click.echo(f"Klart: {len(done)} lägesbild(er) sammanställda.")
             return

@@ -59,6 +59,19 @@ ACTION_LABELS: dict[str, LazyString] = {
     "commitment_deleted": _l("åtagande borttaget"),
     "commitments_reordered": _l("åtagandenas ordning ändrad"),
     "public_follow_up_changed": _l("offentliga uppföljningssidan slagen på eller av"),
+    "meeting_created": _l("EST-möte påbörjat"),
+    "meeting_attendance_set": _l("närvaro vid EST-möte sparad"),
+    "meeting_focus_places_set": _l("fokusplatser bestämda"),
+    "meeting_minutes_saved": _l("protokoll sparat"),
+    "meeting_locked": _l("protokoll låst"),
+    "action_created": _l("åtgärd beslutad"),
+    "action_followed_up": _l("åtgärd följd upp"),
+    "action_reminder_queued": _l("påminnelse om åtgärd köad"),
+    "retention_changed": _l("gallringsfrist ändrad"),
+    "category_retention_changed": _l("händelsetypens gallringsfrist ändrad"),
+    "observations_purged": _l("händelser gallrade"),
+    "database_exported": _l("databasen exporterad till en säkerhetskopia"),
+    "database_imported": _l("databasen återställd från en säkerhetskopia"),
 }
 
 OBJECT_LABELS: dict[str, LazyString] = {
@@ -76,6 +89,9 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "reminder": _l("påminnelse"),
     "promise": _l("medborgarlöfte"),
     "commitment": _l("åtagande"),
+    "meeting": _l("EST-möte"),
+    "action": _l("åtgärd"),
+    "database": _l("databas"),
 }
 
 
@@ -144,12 +160,62 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "week": _l("vecka"),
     "version": _l("version"),
     "enabled": _l("på"),
+    "file": _l("fil"),
+    "tables": _l("tabeller"),
+    "rows": _l("rader"),
+    "revision": _l("databasversion"),
+    "exported_at": _l("exporterad"),
+    "reason": _l("orsak"),
+    "mail_kind": _l("slag av e-post"),
+    "late": _l("sen"),
+    "report_id": _l("veckorapport (id)"),
+    "count": _l("antal"),
+    "weeks": _l("veckor"),
+    "organisations": _l("aktörer"),
+    "total": _l("antal händelser"),
+    "focus_places": _l("fokusplatser"),
+    "owner": _l("ansvarig aktör"),
+    "due_on": _l("klar senast"),
+    "commitment_id": _l("åtagande (id)"),
+    "note": _l("anteckning"),
+    "held_on": _l("mötesdag"),
+    "attendees": _l("närvarande"),
+    "place": _l("plats"),
+    "place_created": _l("ny plats"),
+    "category": _l("händelsetyp"),
+    "observations": _l("händelser"),
+    "drafts": _l("utkast"),
+    "retention_months": _l("gallringsfrist (månader)"),
+    "kept_from": _l("sparas från vecka"),
+    "by_category": _l("per händelsetyp"),
+    "interrupted": _l("avbruten, fortsätter nästa natt"),
+}
+
+# Codes stored in the details, by key, shown in Swedish.
+VALUE_LABELS: dict[str, dict[str, LazyString]] = {
+    "reason": {
+        "wrong_password": _l("fel lösenord"),
+        "unknown_account": _l("ingen användare har den e-postadressen"),
+        "inactive_account": _l("kontot är inaktiverat"),
+        "scheduled": _l("schemalagd"),
+        "manual": _l("för hand"),
+        "cli": _l("från kommandoraden"),
+    },
+    "mail_kind": {
+        "lagesbild": _l("lägesbild"),
+        "protokoll": _l("protokoll från EST-möte"),
+        "inbjudan": _l("inbjudan"),
+        "paminnelse": _l("påminnelse om veckorapport"),
+        "atgard": _l("påminnelse om åtgärd"),
+    },
 }
 
 
 def _shown(value: Any) -> str:
     if value is None or value == []:
         return "–"
+    if isinstance(value, bool):
+        return str(_l("ja") if value else _l("nej"))
     if isinstance(value, list | tuple):
         return ", ".join(_shown(item) for item in value)
     return str(value)
@@ -166,5 +232,6 @@ def detail_lines(details: dict[str, Any]) -> list[str]:
                 )
                 lines.append(f"{DETAIL_LABELS.get(name, name)}: {_shown(old)} → {_shown(new)}")
         else:
-            lines.append(f"{DETAIL_LABELS.get(key, key)}: {_shown(value)}")
+            shown = VALUE_LABELS.get(key, {}).get(value) if isinstance(value, str) else None
+            lines.append(f"{DETAIL_LABELS.get(key, key)}: {shown or _shown(value)}")
     return lines

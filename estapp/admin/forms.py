@@ -6,10 +6,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, SelectChoice, StringField, ValidationError
+from wtforms import EmailField, Field, IntegerField, SelectChoice, StringField, ValidationError
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from estapp.admin.fields import (
+    MAX_ID,
     ChoiceField,
     CoordinateField,
     GeoJSONField,
@@ -24,6 +25,7 @@ from estapp.admin.fields import (
     strip,
 )
 from estapp.labels import KIND_LABELS, ROLE_LABELS
+from estapp.reporting.forms import unreadable_stops
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -234,6 +236,17 @@ class AuditFilterForm(FilterForm):
         validators=[Length(max=254, message=_l("Skriv högst %(max)d tecken."))],
     )
     typ = ChoiceField(_l("Gäller"), default="")
+    objekt = IntegerField(
+        _l("Nummer"),
+        description=_l("Det som händelsen gäller, till exempel 12 för användare #12."),
+        validators=[
+            Optional(),
+            unreadable_stops,
+            NumberRange(1, MAX_ID, _l("Skriv ett nummer från 1 och uppåt, utan #.")),
+        ],
+        invalid_value_message=_l("Skriv ett nummer från 1 och uppåt, utan #."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
     kommun = ChoiceField(_l("Kommun"), coerce=optional_int)
     fran = IsoDateField(_l("Från och med"))
     till = IsoDateField(_l("Till och med"))

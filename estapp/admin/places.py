@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from estapp.admin.changes import apply_changes, delete_unless_used, name_taken, record_update
 from estapp.admin.errors import InvalidChange
@@ -124,7 +124,11 @@ def area_path(area: Area) -> str:
 
 def areas_in_tree_order(session: Session, municipality: Municipality) -> list[Area]:
     """The kommun's areas, each followed by its sub-areas."""
-    areas = session.scalars(select(Area).where(Area.municipality_id == municipality.id)).all()
+    areas = session.scalars(
+        select(Area)
+        .where(Area.municipality_id == municipality.id)
+        .options(selectinload(Area.places))  # every caller lists the places too
+    ).all()
     return sorted(
         areas, key=lambda a: [part.casefold() for part in area_path(a).split(PATH_SEPARATOR)]
     )

@@ -94,6 +94,7 @@ def audit_events_query(
     action: str | None = None,
     actor_email: str | None = None,
     object_type: str | None = None,
+    object_id: int | None = None,
     municipality_id: int | None = None,
     since: datetime | None = None,
     before: datetime | None = None,
@@ -107,6 +108,8 @@ def audit_events_query(
         query = query.where(AuditEvent.actor.has(User.email.like(pattern, escape="\\")))
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
+    if object_id is not None:
+        query = query.where(AuditEvent.object_id == object_id)
     if municipality_id is not None:
         query = query.where(AuditEvent.municipality_id == municipality_id)
     if since is not None:

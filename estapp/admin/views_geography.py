@@ -22,6 +22,8 @@ from estapp.admin.pages import (
 )
 from estapp.db import get_session, utcnow
 from estapp.models import Area, Category, Municipality, Place
+from estapp.retention import services as retention
+from estapp.retention.forms import CategoryEditForm, RetentionForm
 
 # --- areas and places -----------------------------------------------------------------------
 
@@ -269,28 +271,68 @@ def category_new(municipality_id: int) -> ResponseReturnValue:
     methods=["GET", "POST"],
 )
 def category_edit(municipality_id: int, category_id: int) -> ResponseReturnValue:
-    """Rename a category."""
+    """Rename a category, or give it a retention period of its own."""
     municipality = get_or_404(Municipality, municipality_id)
     category = get_in_municipality(Category, category_id, municipality)
     old_name = category.name
-    form = CategoryForm(obj=category)
-    changes = save(
-        form,
-        lambda session: categories.rename_category(
-            session, current_user, category, form.name.data or "", now=utcnow()
-        ),
-    )
-    if changes is not None:
+    form = CategoryEditForm(obj=category)
+
+    def change(session: Session) -> bool:
+        now = utcnow()
+        renamed = categories.rename_category(
+            session, current_user, category, form.name.data or "", now=now
+        )
+        retention.set_category_retention(
+            session, current_user, category, form.retention_months.data, now=now
+        )
+        return bool(renamed)
+
+    renamed = save(form, change)
+    if renamed is not None:
         flash(
-            _("Händelsetypen %(old)s heter nu %(new)s.", old=old_name, new=category.name),
+            _("Händelsetypen %(old)s heter nu %(new)s.", old=old_name, new=category.name)
+            if renamed
+            else _("Händelsetypen %(name)s är sparad.", name=category.name),
             "success",
         )
         return redirect(_categories_url(municipality))
     return form_page(
         form,
-        title=_("Byt namn på händelsetypen %(name)s", name=old_name),
+        title=_("Ändra händelsetypen %(name)s", name=old_name),
         submit_label=_("Spara"),
         back_url=_categories_url(municipality),
+    )
+
+
+@bp.route("/kommuner/<int:municipality_id>/gallring", methods=["GET", "POST"])
+def municipality_retention(municipality_id: int) -> ResponseReturnValue:
+    """Set how many months a kommun keeps its observations."""
+    municipality = get_or_404(Municipality, municipality_id)
+    form = RetentionForm(obj=municipality)
+    changed = save(
+        form,
+        lambda session: retention.set_municipality_retention(
+            session, current_user, municipality, form.retention_months.data, now=utcnow()
+        ),
+    )
+    if changed is not None:
+        flash(
+            _("Gallringsfristen för %(kommun)s är sparad.", kommun=municipality.name)
+            if changed
+            else _("Inget ändrades."),
+            "success" if changed else "info",
+        )
+        return redirect(_categories_url(municipality))
+    return form_page(
+        form,
+        title=_("Gallringsfrist för %(kommun)s", kommun=municipality.name),
+        submit_label=_("Spara"),
+        back_url=_categories_url(municipality),
+        intro=_(
+            "Händelser raderas varje natt när deras vecka ligger längre tillbaka än så här "
+            "många månader. Sammanställda lägesbilder behåller sina siffror. En händelsetyp "
+            "kan ha en egen frist; den sätts under Ändra vid händelsetypen."
+        ),
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 
@@ -26,15 +27,25 @@ def init_app(app: Flask) -> None:
 def load_user(token: str) -> User | None:
     """Resume the server-side session named by the cookie, or treat the visitor as anonymous."""
     settings: Settings = current_app.config["SETTINGS"]
-    user = services.resume_session(
+    resumed = services.resume_session(
         get_session(),
         token,
         idle_timeout=settings.session_idle_timeout,
         lifetime=settings.session_lifetime,
         now=utcnow(),
     )
+    user = resumed.user
     if user is not None:
         user.session_token = token
     # The idle clock moved or an expired session was deleted; keep that even on GET requests.
     get_session().commit()
+    if resumed.idled_out:
+        minutes = int(settings.session_idle_timeout.total_seconds() // 60)
+        flash(
+            _(
+                "Du loggades ut efter %(minutes)s minuter utan aktivitet. Logga in igen.",
+                minutes=minutes,
+            ),
+            "info",
+        )
     return user

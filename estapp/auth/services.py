@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from estapp.audit import record
@@ -62,6 +62,39 @@ def is_throttled(
     return max(by_email or 0, by_address or 0) >= policy.max_failures
 
 
+def _record_failed_login(
+    session: Session, user: User | None, address: str, reason: str, *, now: datetime
+) -> None:
+    """Audit a failed login against the account it named, never the address as typed: a
+    mistyped address (or a password typed into the wrong box) is nobody's to keep. Refusals
+    while throttled are not written, so a flood of attempts cannot flood the log."""
+    record(
+        session,
+        None,
+        "login_failed",
+        "user",
+        user.id if user else None,
+        details={"reason": reason, "address": address},
+        now=now,
+    )
+
+
+def _one_attempt_at_a_time(session: Session, email: str, address: str) -> None:
+    """Hold back other attempts on the same account or from the same address until this
+    transaction ends: web workers counting failures at the same moment could otherwise each
+    let one more guess through. (SQLite serves a single process and needs no such lock.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = {
+        int.from_bytes(
+            hashlib.sha256(f"login:{kind}:{value}".encode()).digest()[:8], "big", signed=True
+        )
+        for kind, value in (("email", email), ("address", address))
+    }
+    for key in sorted(keys):  # always in the same order, so two attempts never deadlock
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def authenticate(
     session: Session,
     email: str,
@@ -73,26 +106,18 @@ def authenticate(
 ) -> LoginResult:
     """Check a login attempt against the throttle, the password and the account state."""
     email = normalise_email(email)
+    _one_attempt_at_a_time(session, email, address)
     if is_throttled(session, email, address, policy, now=now):
         return LoginResult(LoginOutcome.THROTTLED)
     user = session.scalar(select(User).where(User.email == email))
     if user is None or not verify_password(user.password_hash, password):
         session.add(LoginAttempt(email=email, address=address, attempted_at=now))
-        record(
-            session,
-            None,
-            "login_failed",
-            "user",
-            user.id if user else None,
-            details={
-                "email": email,
-                "address": address,
-            },
-            now=now,
-        )
+        reason = "unknown_account" if user is None else "wrong_password"
+        _record_failed_login(session, user, address, reason, now=now)
         session.flush()
         return LoginResult(LoginOutcome.WRONG_CREDENTIALS)
     if not user.active:
+        _record_failed_login(session, user, address, "inactive_account", now=now)
         return LoginResult(LoginOutcome.INACTIVE)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -109,6 +134,15 @@ def start_session(session: Session, user: User, *, now: datetime) -> str:
     return token
 
 
+@dataclass(frozen=True)
+class Resumed:
+    """The user of a live session (None when it has ended); ``idled_out`` when it ended just
+    now for lack of activity, so the login page can say why."""
+
+    user: User | None
+    idled_out: bool = False
+
+
 def resume_session(
     session: Session,
     token: str,
@@ -116,23 +150,20 @@ def resume_session(
     idle_timeout: timedelta,
     lifetime: timedelta,
     now: datetime,
-) -> User | None:
-    """Return the user of a live session, or None when it has ended, idled out or expired."""
+) -> Resumed:
+    """Resume a live session; end it when it has idled out or expired."""
     auth = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token)))
     if auth is None:
-        return None
-    if (
-        now - auth.last_seen_at > idle_timeout
-        or now - auth.created_at > lifetime
-        or not auth.user.active
-    ):
+        return Resumed(None)
+    idle = now - auth.last_seen_at > idle_timeout
+    if idle or now - auth.created_at > lifetime or not auth.user.active:
         session.delete(auth)
         session.flush()
-        return None
+        return Resumed(None, idled_out=idle and auth.user.active)
     # Writing on every request would serialise readers; a minute of slack is harmless.
     if now - auth.last_seen_at > timedelta(minutes=1):
         auth.last_seen_at = now
-    return auth.user
+    return Resumed(auth.user)
 
 
 def end_session(session: Session, token: str, *, now: datetime) -> None:
@@ -212,6 +243,7 @@ def email_taken(session: Session, email: str, *, exclude_id: int | None = None) 
 __all__ = [
     "LoginOutcome",
     "LoginResult",
+    "Resumed",
     "ThrottlePolicy",
     "authenticate",
     "change_password",

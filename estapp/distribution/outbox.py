@@ -246,6 +246,8 @@ def _mark_sent(sessions: sessionmaker[Session], mail: OutgoingMail, *, now: date
                 "recipient": mail.recipient,
                 "subject": mail.subject,
                 "document_key": mail.document_key,
+                # What kind of mail: the key's first part (lagesbild, protokoll, inbjudan, …).
+                "mail_kind": mail.document_key.split(":", 1)[0],
                 "message_id": mail.message_id,
                 "attempt": mail.attempt,
             },

@@ -186,16 +186,17 @@ def _login(client: smtplib.SMTP, user: str, password: str) -> None:
         raise smtplib.SMTPAuthenticationError(code, reply)
 
 
-def deliver(message: EmailMessage, recipient: str, settings: Settings) -> None:
-    """Send over SMTP; raise DeliveryFailure. Once the server has accepted, it is delivered."""
+def _over_smtp(settings: Settings, send: EmailMessage | None, recipient: str = "") -> None:
     try:
         client = _connect(settings)
     except Exception as error:
         raise _classify(error, settings) from error
     try:
+        client.ehlo_or_helo_if_needed()
         if settings.smtp_user:
             _login(client, settings.smtp_user, settings.smtp_password)
-        client.send_message(message, from_addr=sender_address(settings), to_addrs=[recipient])
+        if send is not None:
+            client.send_message(send, from_addr=sender_address(settings), to_addrs=[recipient])
     except Exception as error:
         raise _classify(error, settings) from error
     finally:
@@ -203,3 +204,13 @@ def deliver(message: EmailMessage, recipient: str, settings: Settings) -> None:
             client.quit()
         except (smtplib.SMTPException, OSError):
             client.close()
+
+
+def deliver(message: EmailMessage, recipient: str, settings: Settings) -> None:
+    """Send over SMTP; raise DeliveryFailure. Once the server has accepted, it is delivered."""
+    _over_smtp(settings, message, recipient)
+
+
+def verify_connection(settings: Settings) -> None:
+    """Connect, secure and log in as ``deliver`` does, send nothing; raise DeliveryFailure."""
+    _over_smtp(settings, None)

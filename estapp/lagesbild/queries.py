@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from estapp.lagesbild import statistics as stats
@@ -39,6 +40,51 @@ def _of_week(municipality: Municipality, week: IsoWeek) -> tuple[Any, ...]:
     return (Observation.municipality_id == municipality.id, Observation.week_start == week.monday)
 
 
+@dataclass
+class _WeekTotals:
+    """The week's occurrences summed per breakdown the lägesbild shows."""
+
+    observations: int = 0
+    by_area_category: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    by_place_report: dict[tuple[int | None, int, int, str], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
+    by_time_of_day: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    by_day: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _week_totals(session: Session, municipality: Municipality, week: IsoWeek) -> _WeekTotals:
+    """One grouped query over the week, summed up here per breakdown.
+
+    One query rather than one per breakdown: each costs a round trip and a pass over the
+    week's rows in the database, while the groups are few enough to add up in one loop.
+    """
+    keys = (
+        Observation.area_id,
+        Observation.category_id,
+        Observation.place_id,
+        Observation.organisation_id,
+        # The stored values as plain text: thousands of rows need no enum objects.
+        type_coerce(Observation.concern, String),
+        type_coerce(Observation.time_of_day, String),
+        Observation.occurred_on,
+    )
+    rows = session.connection().execute(
+        select(*keys, func.sum(Observation.occurrences), func.count(Observation.id))
+        .where(*_of_week(municipality, week))
+        .group_by(*keys)
+    ).all()
+    totals = _WeekTotals()
+    for area, category, place, organisation, concern, time_of_day, day, summed, count in rows:
+        summed = int(summed)
+        totals.observations += count
+        totals.by_area_category[area, category] += summed
+        totals.by_place_report[place, area, organisation, concern] += summed
+        totals.by_time_of_day[time_of_day] += summed
+        totals.by_day[day] += summed
+    return totals
+
+
 def _weekly_category_counts(
     session: Session, municipality: Municipality, weeks: list[IsoWeek]
 ) -> dict[tuple[date, int], int]:
@@ -55,17 +101,16 @@ def _weekly_category_counts(
 
 def _first_reported_week(session: Session, municipality: Municipality) -> IsoWeek | None:
     """The first week anyone reported for; earlier weeks have no data (not zero)."""
-    first = session.scalar(
-        select(func.min(WeeklyReport.week_start)).where(
-            WeeklyReport.municipality_id == municipality.id,
-            WeeklyReport.status != ReportStatus.DRAFT,
-        )
+    first_reported = select(func.min(WeeklyReport.week_start)).where(
+        WeeklyReport.municipality_id == municipality.id,
+        WeeklyReport.status != ReportStatus.DRAFT,
     )
-    first_observed = session.scalar(
-        select(func.min(Observation.week_start)).where(
-            Observation.municipality_id == municipality.id
-        )
+    first_observed = select(func.min(Observation.week_start)).where(
+        Observation.municipality_id == municipality.id
     )
+    first, first_observed = session.execute(
+        select(first_reported.scalar_subquery(), first_observed.scalar_subquery())
+    ).one()
     candidates = [d for d in (first, first_observed) if d is not None]
     return IsoWeek.of(min(candidates)) if candidates else None
 
@@ -146,18 +191,12 @@ def build_payload(session: Session, municipality: Municipality, week: IsoWeek) -
     ).all()
     area_names = dict(areas)
 
+    this_week = _week_totals(session, municipality, week)
     # This week by area × category, the base of both one-way totals.
     cells = [
-        stats.CategoryAreaCount(category_names[category], area_names[area], int(total))
-        for area, category, total in session.execute(
-            select(Observation.area_id, Observation.category_id, func.sum(Observation.occurrences))
-            .where(*_of_week(municipality, week))
-            .group_by(Observation.area_id, Observation.category_id)
-        )
+        stats.CategoryAreaCount(category_names[category], area_names[area], total)
+        for (area, category), total in this_week.by_area_category.items()
     ]
-    observation_count = session.scalar(
-        select(func.count(Observation.id)).where(*_of_week(municipality, week))
-    )
 
     # Trends and baselines from one grouped query over the weeks they need.
     trend_weeks = [*week.previous(TREND_WEEKS - 1), week]
@@ -208,45 +247,17 @@ def build_payload(session: Session, municipality: Municipality, week: IsoWeek) -
             area_names[area],
             organisation_names[organisation],
             concern,
-            int(total),
+            total,
         )
-        for place, area, organisation, concern, total in session.execute(
-            select(
-                Observation.place_id,
-                Observation.area_id,
-                Observation.organisation_id,
-                Observation.concern,
-                func.sum(Observation.occurrences),
-            )
-            .where(*_of_week(municipality, week))
-            .group_by(
-                Observation.place_id,
-                Observation.area_id,
-                Observation.organisation_id,
-                Observation.concern,
-            )
-        )
+        for (place, area, organisation, concern), total in this_week.by_place_report.items()
     ]
     # "Annan plats" is free text; it counts for its area but is never ranked as a place.
     named_places = [report for report in place_reports if report.place]
 
-    times = stats.distribution_by_time_of_day(
-        {
-            key: int(total)
-            for key, total in session.execute(
-                select(Observation.time_of_day, func.sum(Observation.occurrences))
-                .where(*_of_week(municipality, week))
-                .group_by(Observation.time_of_day)
-            )
-        }
-    )
+    times = stats.distribution_by_time_of_day(this_week.by_time_of_day)
     by_day: dict[int, int] = defaultdict(int)
-    for day, total in session.execute(
-        select(Observation.occurred_on, func.sum(Observation.occurrences))
-        .where(*_of_week(municipality, week))
-        .group_by(Observation.occurred_on)
-    ):
-        by_day[day.isoweekday()] += int(total)
+    for day, total in this_week.by_day.items():
+        by_day[day.isoweekday()] += total
     weekdays = stats.distribution_by_weekday(by_day)
 
     return {
@@ -254,7 +265,7 @@ def build_payload(session: Session, municipality: Municipality, week: IsoWeek) -
         "week": str(week),
         "municipality": {"id": municipality.id, "name": municipality.name},
         "total": sum(cell.count for cell in cells),
-        "observations": int(observation_count or 0),
+        "observations": this_week.observations,
         "first_week": str(first),
         "total_baseline": _comparison_json(total_comparison),
         "by_category": category_rows,

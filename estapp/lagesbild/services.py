@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from estapp.audit import record
-from estapp.lagesbild.queries import build_payload, payload_hash
+from estapp.lagesbild.queries import BASELINE_WEEKS, TREND_WEEKS, build_payload, payload_hash
 from estapp.models import (
     Area,
     CompileReason,
@@ -21,6 +21,7 @@ from estapp.models import (
     SituationPicture,
     User,
 )
+from estapp.retention.services import first_complete_week
 from estapp.weeks import IsoWeek
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -37,6 +38,23 @@ def check_week_not_future(week: IsoWeek, *, now: datetime, tz: ZoneInfo = STOCKH
         raise PictureRefused(
             f"{week.label().capitalize()} har inte börjat än; "
             f"en lägesbild kan sammanställas för {current.label()} eller tidigare."
+        )
+
+
+def check_history_kept(
+    municipality: Municipality, week: IsoWeek, *, now: datetime, tz: ZoneInfo = STOCKHOLM
+) -> None:
+    """Refuse a week whose figures (trend, baseline, same week last year) would read weeks the
+    gallring has emptied: the picture would silently show zeros. Stored versions still show."""
+    oldest = min(week.shift(-(TREND_WEEKS - 1)), week.shift(-BASELINE_WEEKS))
+    oldest = min(oldest, week.same_week_last_year() or oldest)
+    kept = first_complete_week(municipality, today=now.astimezone(tz).date())
+    if oldest < kept:
+        raise PictureRefused(
+            f"{week.label().capitalize()} kan inte sammanställas på nytt: lägesbilden jämför "
+            f"med veckorna tillbaka till {oldest.label()}, men händelserna före "
+            f"{kept.label()} gallras enligt kommunens gallringsfrist. Den lägesbild som redan "
+            "är sammanställd för veckan finns kvar och gäller."
         )
 
 
@@ -97,6 +115,7 @@ def compile_picture(
     which takes over the coordinator's texts so nothing written is lost.
     """
     check_week_not_future(week, now=now, tz=tz)
+    check_history_kept(municipality, week, now=now, tz=tz)
     payload = build_payload(session, municipality, week)
     fingerprint = payload_hash(payload)
     latest = latest_version(session, municipality, week)

@@ -28,6 +28,7 @@ from estapp.meetings.domain import (
     quiet_commitments,
 )
 from estapp.models import (
+    OPEN_STATUSES,
     Action,
     ActionUpdate,
     Commitment,
@@ -140,8 +141,33 @@ def focus_place_names(session: Session, meeting: Meeting) -> list[str]:
     )
 
 
-def minutes_input(session: Session, municipality: Municipality, meeting: Meeting) -> MinutesInput:
-    """What happened in the meeting, as plain data for the draft and the PDF."""
+def open_action_count(session: Session, municipality: Municipality) -> int:
+    return (
+        session.scalar(
+            select(func.count(Action.id)).where(
+                Action.municipality_id == municipality.id, Action.status.in_(OPEN_STATUSES)
+            )
+        )
+        or 0
+    )
+
+
+def minutes_input(
+    session: Session,
+    municipality: Municipality,
+    meeting: Meeting,
+    *,
+    followed_up: list[ActionUpdate] | None = None,
+    created: list[Action] | None = None,
+) -> MinutesInput:
+    """What happened in the meeting, as plain data for the draft and the PDF.
+
+    A page that has already loaded the meeting's follow-ups and new actions passes them in.
+    """
+    if followed_up is None:
+        followed_up = action_services.followed_up_in(session, meeting)
+    if created is None:
+        created = action_services.created_in(session, meeting)
     followed = [
         FollowedUp(
             text=update.action.text,
@@ -151,7 +177,7 @@ def minutes_input(session: Session, municipality: Municipality, meeting: Meeting
             note=update.note,
             outcome=update.outcome,
         )
-        for update in action_services.followed_up_in(session, meeting)
+        for update in followed_up
     ]
     decided = [
         Decided(
@@ -163,7 +189,7 @@ def minutes_input(session: Session, municipality: Municipality, meeting: Meeting
             commitment=action.commitment.text if action.commitment else "",
             prompted_by=action.prompted_by,
         )
-        for action in action_services.created_in(session, meeting)
+        for action in created
     ]
     return MinutesInput(
         kommun=municipality.name,
@@ -173,9 +199,18 @@ def minutes_input(session: Session, municipality: Municipality, meeting: Meeting
         followed_up=followed,
         decided=decided,
         focus_places=focus_place_names(session, meeting),
-        open_left=len(action_services.open_actions(session, municipality)),
+        open_left=open_action_count(session, municipality),
     )
 
 
-def minutes_draft(session: Session, municipality: Municipality, meeting: Meeting) -> str:
-    return draft_minutes(minutes_input(session, municipality, meeting))
+def minutes_draft(
+    session: Session,
+    municipality: Municipality,
+    meeting: Meeting,
+    *,
+    followed_up: list[ActionUpdate] | None = None,
+    created: list[Action] | None = None,
+) -> str:
+    return draft_minutes(
+        minutes_input(session, municipality, meeting, followed_up=followed_up, created=created)
+    )

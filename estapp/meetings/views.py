@@ -132,7 +132,8 @@ def _meeting_page(
     agenda = agenda_services.build_agenda(
         session, municipality, meeting, today=local_today, now=now
     )
-    draft = agenda_services.minutes_draft(session, municipality, meeting)
+    followed = action_services.followed_up_in(session, meeting)
+    created = action_services.created_in(session, meeting)
     context: dict[str, Any] = {}
     if not meeting.is_locked:
         if action_form is None:
@@ -143,12 +144,12 @@ def _meeting_page(
         focus = FocusForm(formdata=None, focus_places=list(meeting.focus_place_ids or []))
         choices.fill_focus_form(focus, municipality)
         if minutes_form is None:
-            fresh = request.args.get("utkast") == "nytt" or not meeting.minutes
-            minutes_form = MinutesForm(
-                formdata=None,
-                minutes=draft if fresh else meeting.minutes,
-                decisions=meeting.decisions,
-            )
+            minutes = meeting.minutes
+            if request.args.get("utkast") == "nytt" or not minutes:
+                minutes = agenda_services.minutes_draft(
+                    session, municipality, meeting, followed_up=followed, created=created
+                )
+            minutes_form = MinutesForm(formdata=None, minutes=minutes, decisions=meeting.decisions)
         follow_ups = {
             item.action.id: _follow_up_form(
                 item.action.id, status=item.action.status.value, outcome=item.action.outcome
@@ -171,8 +172,8 @@ def _meeting_page(
         week=IsoWeek.of(meeting.week_start),
         agenda=agenda,
         today=local_today,
-        followed=action_services.followed_up_in(session, meeting),
-        created=action_services.created_in(session, meeting),
+        followed=followed,
+        created=created,
         focus_places=agenda_services.focus_place_names(session, meeting),
         **context,
     ), status

@@ -13,6 +13,7 @@ from estapp.models.geography import (
     OrganisationKind,
     Place,
 )
+from estapp.models.heartbeat import SchedulerHeartbeat
 from estapp.models.lagesbild import CompileReason, CompileRun, PictureStatus, SituationPicture
 from estapp.models.meetings import (
     OPEN_STATUSES,
@@ -82,6 +83,7 @@ __all__ = [
     "ReportStatus",
     "ResponsibleParty",
     "Role",
+    "SchedulerHeartbeat",
     "SituationPicture",
     "TimeOfDay",
     "User",

@@ -55,6 +55,10 @@ organisation_municipality = Table(
 )
 
 
+# Two years: the yearly follow-up of the medborgarlöfte with last year to compare against.
+DEFAULT_RETENTION_MONTHS = 24
+
+
 class DistributionTrigger(enum.StrEnum):
     """When the week's lägesbild goes out to the distribution list."""
 
@@ -97,6 +101,11 @@ class Municipality(Base):
     # The public follow-up page of the kommun's medborgarlöften (no login). Off until the
     # coordinator turns it on: the kommun decides when its figures are ready to be shown.
     public_follow_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Observations are deleted this many months after their week (estapp.retention); the
+    # compiled lägesbilder keep their figures.
+    retention_months: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_RETENTION_MONTHS, server_default=str(DEFAULT_RETENTION_MONTHS)
+    )
 
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=organisation_municipality, back_populates="municipalities"
@@ -171,6 +180,8 @@ class Category(Base):
     name: Mapped[str] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The category's own retention period in months; None follows the kommun's.
+    retention_months: Mapped[int | None] = mapped_column(Integer)
 
     municipality: Mapped[Municipality] = relationship(back_populates="categories")
 

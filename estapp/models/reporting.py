@@ -47,7 +47,12 @@ class WeeklyReport(Base):
     """One organisation's report to one kommun for one ISO week."""
 
     __tablename__ = "weekly_report"
-    __table_args__ = (UniqueConstraint("municipality_id", "organisation_id", "week_start"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "organisation_id", "week_start"),
+        # The kommun's weeks in order: the first week reported and a week's reports, read by
+        # every lägesbild and status board, without scanning years of reports.
+        Index("ix_weekly_report_kommun_week", "municipality_id", "week_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(

@@ -55,6 +55,25 @@ def observation_counts(session: Session, report_ids: list[int]) -> dict[int, int
     return {report_id: count for report_id, count in rows}
 
 
+def report_observations(session: Session, report: WeeklyReport | None) -> list[Observation]:
+    """The report's observations as its page lists them, with their area, place and category
+    loaded together rather than one query per row."""
+    if report is None:
+        return []
+    return list(
+        session.scalars(
+            select(Observation)
+            .where(Observation.report_id == report.id)
+            .options(
+                selectinload(Observation.area),
+                selectinload(Observation.place),
+                selectinload(Observation.category),
+            )
+            .order_by(Observation.occurred_on, Observation.id)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class PartnerRow:
     organisation: Organisation

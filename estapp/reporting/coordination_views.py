@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from estapp.admin.errors import InvalidChange
+from estapp.admin.pages import save
 from estapp.admin.services import all_municipalities
 from estapp.auth.access import coordinates
 from estapp.db import get_session, utcnow
@@ -30,6 +31,8 @@ from estapp.reporting.web import (
     put_errors,
     tz,
 )
+from estapp.retention import services as retention
+from estapp.retention.forms import RetentionForm
 from estapp.weeks import InvalidWeek, IsoWeek
 
 bp = Blueprint("coordination", __name__)
@@ -314,15 +317,37 @@ def settings(kommun_slug: str) -> ResponseReturnValue:
     return render_settings(municipality, deadline_form=form)
 
 
+@bp.route("/samordning/<kommun_slug>/installningar/gallring", methods=["POST"])
+def retention_settings(kommun_slug: str) -> ResponseReturnValue:
+    """Set how many months the kommun keeps its observations."""
+    municipality = coordinator_scope(kommun_slug, observations=True)
+    form = RetentionForm()
+    changed = save(
+        form,
+        lambda session: retention.set_municipality_retention(
+            session, me(), municipality, form.retention_months.data, now=utcnow()
+        ),
+    )
+    if changed is not None:
+        flash(
+            _("Gallringsfristen är ändrad.") if changed else _("Inget ändrades."),
+            "success" if changed else "info",
+        )
+        return redirect(url_for("coordination.settings", kommun_slug=municipality.slug))
+    return render_settings(municipality, retention_form=form)
+
+
 def render_settings(
     municipality: Municipality,
     *,
     deadline_form: DeadlineForm | None = None,
     distribution_form: DistributionSettingsForm | None = None,
+    retention_form: RetentionForm | None = None,
 ) -> ResponseReturnValue:
-    """The settings page; the form that was posted keeps what was typed, the other is fresh."""
+    """The settings page; the form that was posted keeps what was typed, the others are fresh."""
     deadline_form = deadline_form or DeadlineForm(formdata=None, obj=municipality)
     distribution_form = distribution_form or distribution_settings_form(municipality)
+    retention_form = retention_form or RetentionForm(formdata=None, obj=municipality)
     example = report_deadline(municipality, IsoWeek.containing(utcnow(), tz()), tz())
     return (
         render_template(
@@ -330,7 +355,12 @@ def render_settings(
             municipality=municipality,
             form=deadline_form,
             distribution_form=distribution_form,
+            retention_form=retention_form,
+            own_periods=sorted(
+                (c for c in municipality.categories if c.retention_months),
+                key=lambda c: (c.position, c.name),
+            ),
             example=example,
         ),
-        400 if deadline_form.errors or distribution_form.errors else 200,
+        400 if deadline_form.errors or distribution_form.errors or retention_form.errors else 200,
     )

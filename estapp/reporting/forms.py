@@ -171,6 +171,8 @@ class ObservationForm(FlaskForm):
 
     def validate_occurred_on(self, field: Any) -> None:
         day = field.data
+        if day is None:
+            return  # not a date: the field already says how to write one
         if self.week is not None and not self.week.contains(day):
             raise ValidationError(
                 _l(

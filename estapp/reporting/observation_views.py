@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from estapp.db import get_session, utcnow
 from estapp.models import Municipality, Observation, Organisation, WeeklyReport
 from estapp.reporting import display, privacy, services
+from estapp.reporting.coordination import report_observations
 from estapp.reporting.domain import open_weeks
 from estapp.reporting.forms import ObservationForm, SubmitForm
 from estapp.reporting.web import (
@@ -145,7 +146,7 @@ def week_page(
         default_day = today(now) if week.contains(today(now)) else None
         form, saved_at = _restored_form(municipality, report, None, default_day)
         context.update(_form_context(form, None), draft_saved_at=saved_at)
-    observations = list(report.observations) if report else []
+    observations = report_observations(session, report)
     return render_template(
         "reporting/week.html",
         municipality=municipality,

@@ -17,6 +17,8 @@ EXPECTED_PUBLIC = {
     "auth.login",
     "auth.set_password",
     "static",
+    # For the load balancer: statuses and counts only (tests/integration/test_production.py).
+    "health.healthz",
     # The public follow-up of the medborgarlöften: counts only, and only for kommuner that
     # turned it on (tests/web/test_public_follow_up.py).
     "promises.public_index",

@@ -1,0 +1,1 @@
+"""Gallring: observations are deleted some time after their week; lägesbilder keep figures."""
