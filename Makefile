@@ -65,7 +65,7 @@ test: lint
 
 # Benchmarks (bench/) on SQLite, and on a throwaway PostgreSQL database when the server in
 # ESTAPP_BENCH_DATABASE_URL (default postgres@127.0.0.1:5432) answers. The full size takes
-# about 20 minutes; `make bench BENCH_SIZE=small` a few. See README, "Prestanda och skala".
+# about 11 minutes here; `make bench BENCH_SIZE=small` about 3. See README, "Prestanda och skala".
 bench: install
 	$(BIN)/python -m bench
 

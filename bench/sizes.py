@@ -30,7 +30,7 @@ SIZES = {
     # The large city: 100 partners × 260 weeks × 50 = 1.3 million observations.
     "full": Size("full", 100, 260, 50, (2, 20, 260), runs=30, load_seconds=15),
     # For a quick look while developing: the same shape, a hundredth of the history.
-    "small": Size("small", 100, 26, 5, (2, 8, 26), runs=10, load_seconds=4),
+    "small": Size("small", 100, 26, 5, (2, 8, 26), runs=5, load_seconds=3),
 }
 
 

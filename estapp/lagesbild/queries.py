@@ -69,11 +69,15 @@ def _week_totals(session: Session, municipality: Municipality, week: IsoWeek) ->
         type_coerce(Observation.time_of_day, String),
         Observation.occurred_on,
     )
-    rows = session.connection().execute(
-        select(*keys, func.sum(Observation.occurrences), func.count(Observation.id))
-        .where(*_of_week(municipality, week))
-        .group_by(*keys)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(*keys, func.sum(Observation.occurrences), func.count(Observation.id))
+            .where(*_of_week(municipality, week))
+            .group_by(*keys)
+        )
+        .all()
+    )
     totals = _WeekTotals()
     for area, category, place, organisation, concern, time_of_day, day, summed, count in rows:
         summed = int(summed)

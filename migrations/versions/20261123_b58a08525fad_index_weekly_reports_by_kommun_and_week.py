@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from alembic import op
 
-
 revision: str = 'b58a08525fad'
 down_revision: str | None = '68f71d200720'
 branch_labels: str | Sequence[str] | None = None
