@@ -72,12 +72,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _begin_sqlite(connection: Any) -> None:
-    """BEGIN IMMEDIATE wherever the transaction may write: a transaction that has read and then
-    writes cannot take SQLite's write lock while another connection writes ("database is
-    locked", at once, whatever the busy timeout). Taking the lock at the start makes concurrent
-    writers wait their turn instead. Pages that only read (GET) keep the cheaper shared BEGIN."""
-    reading = has_request_context() and request.method in SAFE_METHODS
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    """BEGIN IMMEDIATE for a request that may write (POST and the like): a transaction that has
+    read and then writes cannot take SQLite's write lock once another connection has written
+    meanwhile ("database is locked", at once, whatever the busy timeout). Taking the lock at the
+    start makes concurrent form posts wait their turn instead. Pages that only read, and work
+    outside a request (commands, the scheduler), keep the shared BEGIN, so that a long reader
+    never holds the write lock."""
+    writing = has_request_context() and request.method not in SAFE_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
