@@ -33,6 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from estapp.admin.fields import QuickSelectField
 from estapp.models import Concern, TimeOfDay
 from estapp.reporting.domain import MAX_DESCRIPTION_LENGTH, MAX_OCCURRENCES
 from estapp.reporting.services import ObservationInput
@@ -101,8 +102,8 @@ class ObservationForm(FlaskForm):
         validators=[Optional()],
         invalid_value_message=_l("Skriv tiden som TT:MM, till exempel 21:30."),
     )
-    area_id = SelectField(_l("Område"), coerce=optional_id, validate_choice=False)
-    place_id = SelectField(
+    area_id = QuickSelectField(_l("Område"), coerce=optional_id, validate_choice=False)
+    place_id = QuickSelectField(
         _l("Plats"),
         coerce=optional_id,
         validate_choice=False,
@@ -119,7 +120,7 @@ class ObservationForm(FlaskForm):
             )
         ],
     )
-    category_id = SelectField(
+    category_id = QuickSelectField(
         _l("Händelsetyp"),
         coerce=optional_id,
         validate_choice=False,
@@ -227,13 +228,13 @@ class SubmitForm(FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    category_id = SelectField(
+    category_id = QuickSelectField(
         _l("Händelsetyp"),
         coerce=optional_id,
         validate_choice=False,
         validators=[Chosen(_l("Välj en händelsetyp."))],
     )
-    place_id = SelectField(_l("Plats"), coerce=optional_id, validate_choice=False)
+    place_id = QuickSelectField(_l("Plats"), coerce=optional_id, validate_choice=False)
 
 
 class NewPlaceForm(FlaskForm):
@@ -268,10 +269,10 @@ class ObservationFilterForm(FlaskForm):
 
     fran = WeekText(_l("Från vecka"), description=_l("Till exempel 2026-W40"))
     till = WeekText(_l("Till vecka"), description=_l("Till exempel 2026-W47"))
-    omrade = SelectField(_l("Område"), coerce=optional_id, validate_choice=False)
-    plats = SelectField(_l("Plats"), coerce=optional_id, validate_choice=False)
-    typ = SelectField(_l("Händelsetyp"), coerce=optional_id, validate_choice=False)
-    aktor = SelectField(_l("Aktör"), coerce=optional_id, validate_choice=False)
+    omrade = QuickSelectField(_l("Område"), coerce=optional_id, validate_choice=False)
+    plats = QuickSelectField(_l("Plats"), coerce=optional_id, validate_choice=False)
+    typ = QuickSelectField(_l("Händelsetyp"), coerce=optional_id, validate_choice=False)
+    aktor = QuickSelectField(_l("Aktör"), coerce=optional_id, validate_choice=False)
 
     def validate_till(self, field: Any) -> None:
         first = getattr(self.fran, "week", None)

@@ -7,14 +7,14 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from estapp.admin.places import area_path, areas_in_tree_order
+from estapp.admin.places import AreaOutline, geography_outline
 from estapp.db import get_session
 from estapp.models import (
     Category,
@@ -94,21 +94,28 @@ def own_observation(
     return observation
 
 
+def _outline(municipality: Municipality) -> list[AreaOutline]:
+    """The kommun's areas and places, read once per request (a form lists both)."""
+    cache: dict[int, list[AreaOutline]] = g.setdefault("geography_outlines", {})
+    if municipality.id not in cache:
+        cache[municipality.id] = geography_outline(get_session(), municipality.id)
+    return cache[municipality.id]
+
+
 def area_choices(municipality: Municipality) -> list[SelectChoice]:
-    areas = areas_in_tree_order(get_session(), municipality)
     return [
         SelectChoice("", _("Välj område")),
-        *(SelectChoice(str(a.id), area_path(a)) for a in areas),
+        *(SelectChoice(str(area.id), area.path) for area in _outline(municipality)),
     ]
 
 
 def place_choices(municipality: Municipality, other_label: str) -> list[SelectChoice]:
     """The kommun's places grouped by area, after an empty choice for 'annan plats'."""
     choices = [SelectChoice("", other_label)]
-    for area in areas_in_tree_order(get_session(), municipality):
-        group = area_path(area)
+    for area in _outline(municipality):
+        area_id = {"data-area": str(area.id)}
         choices.extend(
-            SelectChoice(str(p.id), p.name, {"data-area": str(area.id)}, group) for p in area.places
+            SelectChoice(str(place_id), name, area_id, area.path) for place_id, name in area.places
         )
     return choices
 
@@ -145,11 +152,11 @@ def observation_form(
         form = ObservationForm(obj=observation, **kwargs)
     else:
         form = ObservationForm(occurred_on=default_day, **kwargs)
-    form.area_id.choices = area_choices(municipality)
-    form.place_id.choices = place_choices(municipality, _("Annan plats (beskriv nedan)"))
-    form.category_id.choices = category_choices(
-        municipality, observation.category_id if observation else None
-    )
+    # Read when the form is drawn: a saved form redirects without listing any choices.
+    form.area_id.choices = lambda: area_choices(municipality)
+    form.place_id.choices = lambda: place_choices(municipality, _("Annan plats (beskriv nedan)"))
+    current = observation.category_id if observation else None
+    form.category_id.choices = lambda: category_choices(municipality, current)
     return form
 
 

@@ -152,3 +152,20 @@ def test_a_reporters_kommuner_come_from_the_organisation(db, demo):
     )
     assert viewer.municipalities == [] and viewer.organisation is organisation
     db.rollback()
+
+
+def test_the_forms_outline_lists_areas_and_places_as_the_tree_does(db, demo):
+    actor, kommun = admin_user(db), ekbacka(db)
+    top = places.create_area(db, actor, kommun, "Östra staden", now=utcnow())
+    inner = places.create_area(db, actor, kommun, "ängen", parent=top, now=utcnow())
+    places.create_place(db, actor, inner, "Bänken vid dammen", now=utcnow())
+    places.create_place(db, actor, inner, "Allén", now=utcnow())
+    db.flush()
+    outline = places.geography_outline(db, kommun.id)
+    tree = places.areas_in_tree_order(db, kommun)
+    assert [(a.id, a.path) for a in outline] == [(a.id, places.area_path(a)) for a in tree]
+    assert [a.places for a in outline] == [tuple((p.id, p.name) for p in a.places) for a in tree]
+    sub_area = next(a for a in outline if a.id == inner.id)
+    assert sub_area.path == "Östra staden › ängen"
+    assert [name for _, name in sub_area.places] == ["Allén", "Bänken vid dammen"]
+    db.rollback()
