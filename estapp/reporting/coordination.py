@@ -6,7 +6,7 @@ Like the other services: take the session and ``now``, flush and audit, never co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,8 @@ from estapp.models import (
 )
 from estapp.reporting.domain import PartnerStatus, partner_status
 from estapp.reporting.services import ObservationRejected, report_deadline
+from estapp.retention.periods import first_kept_week
+from estapp.retention.services import first_kept_for
 from estapp.weeks import IsoWeek
 
 REPORTED = (PartnerStatus.SUBMITTED, PartnerStatus.NOTHING, PartnerStatus.LATE)
@@ -71,6 +73,48 @@ def report_observations(session: Session, report: WeeklyReport | None) -> list[O
             )
             .order_by(Observation.occurred_on, Observation.id)
         )
+    )
+
+
+@dataclass(frozen=True)
+class GallradWeek:
+    """What gallring has deleted of one week: every observation, or those of some categories."""
+
+    whole: bool
+    months: int  # the kommun's period
+    categories: tuple[str, ...] = ()  # when not whole: the categories whose observations went
+
+
+@dataclass(frozen=True)
+class Gallring:
+    """Where the kommun's retention periods stand today, so a week whose observations have
+    been deleted is not shown as a week in which nothing was reported."""
+
+    months: int
+    first_kept: IsoWeek  # by the kommun's own period
+    categories: tuple[tuple[str, IsoWeek], ...]  # each category's name and first week kept
+
+    @property
+    def own_periods(self) -> bool:
+        """Some category keeps its observations for a period of its own."""
+        return any(first_kept != self.first_kept for _name, first_kept in self.categories)
+
+    def of(self, week: IsoWeek) -> GallradWeek | None:
+        """What gallring has deleted of the week; None if it has deleted nothing."""
+        limits = [first_kept for _name, first_kept in self.categories] or [self.first_kept]
+        if all(week < first_kept for first_kept in limits):
+            return GallradWeek(whole=True, months=self.months)
+        gone = tuple(name for name, first_kept in self.categories if week < first_kept)
+        return GallradWeek(whole=False, months=self.months, categories=gone) if gone else None
+
+
+def gallring_for(municipality: Municipality, *, today: date) -> Gallring:
+    """The kommun's retention limits today, by the same cut-off as the nightly gallring."""
+    categories = sorted(municipality.categories, key=lambda c: (c.position, c.name))
+    return Gallring(
+        months=municipality.retention_months,
+        first_kept=first_kept_week(today, municipality.retention_months),
+        categories=tuple((c.name, first_kept_for(c, today=today)) for c in categories),
     )
 
 

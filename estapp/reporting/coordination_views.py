@@ -29,6 +29,7 @@ from estapp.reporting.web import (
     page_number,
     place_choices,
     put_errors,
+    today,
     tz,
 )
 from estapp.retention import services as retention
@@ -45,6 +46,12 @@ DEFAULT_LIST_WEEKS = 4
 def may_see_observations(municipality: Municipality) -> bool:
     """Raw observations: the kommun's coordinators, and admins who belong to the kommun."""
     return coordinates(current_user, municipality.id, admin_must_belong=True)
+
+
+@bp.app_template_global()
+def gallring(municipality: Municipality) -> coordination.Gallring:
+    """For the pages that list weeks: which of the kommun's weeks gallring has emptied."""
+    return coordination.gallring_for(municipality, today=today(utcnow()))
 
 
 def coordinator_scope(kommun_slug: str, *, observations: bool = False) -> Municipality:
@@ -102,6 +109,7 @@ def status(kommun_slug: str) -> ResponseReturnValue:
         next_week=week.shift(1) if week < current else None,
         observation_count=sum(row.observation_count for row in rows),
         compiled=coordination.compiled_state(get_session(), municipality, week, rows),
+        gallrad=gallring(municipality).of(week),
     )
 
 

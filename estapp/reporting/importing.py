@@ -132,6 +132,10 @@ def plan_import(
         category = categories.get(_key(v["Händelsetyp"]))
         if category is None:
             problems.append(f"Händelsetyp: '{v['Händelsetyp']}' är okänd.")
+        elif occurred is not None and (
+            too_old := services.too_old_to_keep(category, IsoWeek.of(occurred), today=today)
+        ):
+            problems.append(too_old)
         if not v["Beskrivning"].strip():
             problems.append("Beskrivning: saknas.")
         elif len(v["Beskrivning"]) > MAX_DESCRIPTION_LENGTH:

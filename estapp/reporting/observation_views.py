@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from estapp.db import get_session, utcnow
 from estapp.models import Municipality, Observation, Organisation, WeeklyReport
 from estapp.reporting import display, privacy, services
-from estapp.reporting.coordination import report_observations
+from estapp.reporting.coordination import gallring_for, report_observations
 from estapp.reporting.domain import open_weeks
 from estapp.reporting.forms import ObservationForm, SubmitForm
 from estapp.reporting.web import (
@@ -130,7 +130,13 @@ def week_page(
     is_open = week in open_weeks(
         now, tz(), municipality.deadline_weekday, municipality.deadline_time
     )
-    editing = is_open or request.method == "POST" or request.args.get("andra") == "1"
+    gallrad = gallring_for(municipality, today=today(now)).of(week)
+    # A week gallring has emptied offers no form: what it saved would only be refused. (A form
+    # sent from a page opened earlier still gets its answer at the field.)
+    emptied = gallrad is not None and gallrad.whole and request.method != "POST"
+    editing = not emptied and (
+        is_open or request.method == "POST" or request.args.get("andra") == "1"
+    )
     context: dict[str, object] = {"form": None, "draft_saved_at": None}
     status = 200
     if editing and request.method == "POST":
@@ -158,6 +164,7 @@ def week_page(
         overdue=now > deadline,
         is_open=is_open,
         editing=editing,
+        gallrad=gallrad,
         status_label=display.own_status_label(
             report.status if report else None,
             bool(report and report.late),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,7 @@ from estapp.reporting.domain import (
     deadline_for,
     time_of_day_for,
 )
+from estapp.retention.services import first_kept_for, months_for
 from estapp.weeks import IsoWeek
 
 
@@ -119,10 +121,36 @@ def open_report(
     return report
 
 
+def too_old_to_keep(category: Category, week: IsoWeek, *, today: date) -> str | None:
+    """Why an observation of this category cannot go into the week, if gallring would delete
+    it the next night; None if the week is kept."""
+    first_kept = first_kept_for(category, today=today)
+    if week >= first_kept:
+        return None
+    if category.retention_months is None:
+        return _(
+            "Veckan %(week)s är äldre än kommunens gallringsfrist (%(months)s månader) och kan "
+            "inte läggas in. Händelser sparas från och med %(first)s.",
+            week=str(week),
+            months=months_for(category),
+            first=str(first_kept),
+        )
+    return _(
+        "Veckan %(week)s är äldre än gallringsfristen för %(category)s (%(months)s månader) och "
+        "kan inte läggas in. Sådana händelser sparas från och med %(first)s.",
+        week=str(week),
+        category=category.name,
+        months=months_for(category),
+        first=str(first_kept),
+    )
+
+
 def check_observation(
-    session: Session, report: WeeklyReport, data: ObservationInput
+    session: Session, report: WeeklyReport, data: ObservationInput, *, today: date | None = None
 ) -> list[privacy.Finding]:
-    """Apply the domain rules; raise ObservationRejected, or return name warnings accepted."""
+    """Apply the domain rules; raise ObservationRejected, or return name warnings accepted.
+
+    With ``today``, a week that gallring has already passed is refused too."""
     errors: dict[str, str] = {}
     week = week_of(report)
     if not week.contains(data.occurred_on):
@@ -143,6 +171,8 @@ def check_observation(
         errors["category_id"] = "Välj en händelsetyp från listan."
     elif not category.active:
         errors["category_id"] = "Händelsetypen används inte längre. Välj en annan."
+    elif today is not None and (too_old := too_old_to_keep(category, week, today=today)):
+        errors.setdefault("occurred_on", too_old)
     if data.time_of_day is None and data.exact_time is None:
         errors["time_of_day"] = "Välj tid på dygnet eller ange en exakt tid."
     if not 1 <= data.occurrences <= MAX_OCCURRENCES:
@@ -208,7 +238,9 @@ def save_observation(
     now: datetime,
 ) -> Observation:
     """Add or change an observation after the rules pass; after the deadline it is marked late."""
-    check_observation(session, report, data)
+    # The deadline is in the kommun's local time, so its zone gives the local day that
+    # gallring counts from.
+    check_observation(session, report, data, today=now.astimezone(deadline.tzinfo).date())
     if report.status == ReportStatus.NOTHING_TO_REPORT:
         report.status = ReportStatus.SUBMITTED  # an event after all: the report now has content
     created = observation is None

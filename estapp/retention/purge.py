@@ -22,6 +22,7 @@ from estapp.config import Settings
 from estapp.db import utcnow
 from estapp.models import Category, Municipality, Observation, ObservationDraft, WeeklyReport
 from estapp.retention.periods import first_kept_week
+from estapp.retention.services import first_kept_for, months_for
 from estapp.weeks import IsoWeek
 
 log = logging.getLogger(__name__)
@@ -102,13 +103,12 @@ def plan(session: Session, municipality: Municipality, *, today: date) -> Kommun
         .order_by(Category.position, Category.name)
     )
     for category in categories:
-        months = category.retention_months or municipality.retention_months
         entry = CategoryPurge(
             category_id=category.id,
             name=category.name,
-            months=months,
+            months=months_for(category),
             own_period=category.retention_months is not None,
-            first_kept=first_kept_week(today, months),
+            first_kept=first_kept_for(category, today=today),
         )
         entry.count = session.scalar(
             select(func.count(Observation.id)).where(*_expired(municipality.id, entry))

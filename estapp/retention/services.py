@@ -54,6 +54,12 @@ def months_for(category: Category) -> int:
     return category.retention_months or category.municipality.retention_months
 
 
+def first_kept_for(category: Category, *, today: date) -> IsoWeek:
+    """The oldest week whose observations of this category gallring keeps today: the nightly
+    run deletes everything earlier, so nothing earlier may be entered either."""
+    return first_kept_week(today, months_for(category))
+
+
 def first_complete_week(municipality: Municipality, *, today: date) -> IsoWeek:
     """The oldest week for which every observation of the kommun is still kept: the shortest
     period among the kommun's and its categories' decides."""

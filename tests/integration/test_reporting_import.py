@@ -92,6 +92,42 @@ def test_personnummer_in_a_row_is_refused(demo):
     assert "personnummer" in " ".join(errors[0].messages)
 
 
+def test_rows_the_nightly_gallring_would_delete_are_refused_by_category(demo):
+    db = demo
+    kommun, org, _ = _context(db)
+    next(c for c in kommun.categories if c.name == "Skadegörelse").retention_months = 13
+    # On 23 November 2026 the kommun's 24 months keep 2024-W47 on, and Skadegörelse's own
+    # 13 months keep 2025-W43 on; each of those weeks is kept whole.
+    lines = [
+        GOOD.replace("2026-11-18", "2024-11-18").replace("Skadegörelse", "Klotter"),
+        GOOD.replace("2026-11-18", "2024-11-17").replace("Skadegörelse", "Klotter"),
+        GOOD.replace("2026-11-18", "2025-10-20"),
+        GOOD.replace("2026-11-18", "2025-10-19"),
+        GOOD.replace("2026-11-18", "2025-10-19").replace("Skadegörelse", "Klotter"),
+    ]
+    rows = transfer.read_rows("h.csv", csv_bytes(*lines))
+
+    planned, errors = plan_import(db, kommun, rows, organisation=org, today=TODAY)
+
+    assert [(e.row, e.messages) for e in errors] == [
+        (
+            3,
+            (
+                "Veckan 2024-W46 är äldre än kommunens gallringsfrist (24 månader) och kan inte "
+                "läggas in. Händelser sparas från och med 2024-W47.",
+            ),
+        ),
+        (
+            5,
+            (
+                "Veckan 2025-W42 är äldre än gallringsfristen för Skadegörelse (13 månader) och "
+                "kan inte läggas in. Sådana händelser sparas från och med 2025-W43.",
+            ),
+        ),
+    ]
+    assert [item.row for item in planned] == [2, 4, 6]
+
+
 def test_valid_file_is_imported_into_the_weeks_of_its_dates(demo):
     db = demo
     other_week = GOOD.replace("2026-11-18", "2026-11-10")

@@ -15,6 +15,7 @@ from werkzeug.test import encode_multipart
 
 from estapp.models import AuditEvent, Observation
 from estapp.reporting import transfer, transfer_views
+from estapp.retention.periods import first_kept_week
 from tests.web.conftest import field_error, text_of
 from tests.web.reporting_support import (
     COORDINATOR,
@@ -25,6 +26,7 @@ from tests.web.reporting_support import (
     VIEWER,
     add_observation,
     fresh,
+    local_today,
     this_week,
 )
 
@@ -195,6 +197,43 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row(login, demo, 
     assert "&#39;Torget som inte finns&#39; finns inte i området Centrum" in shown
     assert "Oro: skriv låg, medel eller hög." in shown
     assert _count(db) == 0
+
+
+def _error_rows(response) -> dict[str, str]:
+    """The table of rows to fix, as {'Rad 3': what to fix}."""
+    found = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", response.get_data(as_text=True), re.S):
+        cells = [
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip()
+            for c in re.split(r"</t[hd]>", row)
+        ]
+        if cells[0].startswith("Rad "):
+            found[cells[0]] = cells[1]
+    return found
+
+
+def test_a_row_older_than_the_retention_period_is_refused_with_the_limit(login, demo, db):
+    web = login(SKOLA)
+    first_kept = first_kept_week(local_today(), 24)
+    too_old = first_kept.shift(-1)
+    # The week holding the limit is kept whole, so even its Monday is accepted.
+    kept_row = _row(first_kept.monday)
+    data = _csv(kept_row, _row(too_old.sunday, "Klotter på muren vid skolan."))
+
+    page = text_of(web.get(REPORTER_IMPORT))
+    assert f"Händelser från veckor före vecka {first_kept.week}, {first_kept.year} kan inte" in page
+    assert "kommunens gallringsfrist (24 månader)" in page
+    response = _upload(web, REPORTER_IMPORT, data)
+
+    assert response.status_code == 400
+    assert "1 rad i filen behöver rättas" in text_of(response)
+    assert _error_rows(response) == {
+        "Rad 3": f"Veckan {too_old} är äldre än kommunens gallringsfrist (24 månader) och kan "
+        f"inte läggas in. Händelser sparas från och med {first_kept}."
+    }
+    assert _count(db) == 0
+    assert _upload(web, REPORTER_IMPORT, _csv(kept_row)).status_code == 302
+    assert _count(db) == 1
 
 
 def test_a_personnummer_in_a_row_is_refused(login, demo, db):

@@ -9,6 +9,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from estapp.db import make_session_factory, utcnow
 from estapp.models import (
     AuditEvent,
     Municipality,
@@ -16,12 +17,16 @@ from estapp.models import (
     ObservationDraft,
     WeeklyReport,
 )
+from estapp.retention.periods import first_kept_week
+from estapp.retention.purge import run_retention
+from tests.integration import lagesbild_support as arrange
 from tests.web.conftest import field_error, text_of
 from tests.web.reporting_support import (
     ADMIN,
     COORDINATOR,
     POLIS,
     SKOLA,
+    STOCKHOLM,
     VIEWER,
     add_observation,
     category,
@@ -241,6 +246,30 @@ def test_the_rules_of_the_week_are_shown_at_their_fields(login, demo, db):
     assert "Platsen ligger inte i det valda området" in field_error(response, "place_id")
     assert 'value="Nytt klotter' not in response.get_data(as_text=True)
     assert _textarea(response, "description") == "Nytt klotter på väggen bakom busskuren."
+
+
+def test_a_week_older_than_the_retention_period_is_refused_at_the_date(login, demo, db):
+    first_kept = first_kept_week(local_today(), 24)
+    too_old = first_kept.shift(-1)
+    web = login(SKOLA)
+    typed = observation_form(db, day=too_old.sunday, description="Klotter på muren.")
+
+    page = web.get(week_url(too_old) + "?andra=1").get_data(as_text=True)
+    assert "Veckan är gallrad." in page
+    assert 'id="ny-handelse"' not in page and "Ändra i veckan" not in page
+
+    # A form sent from a tab opened before the week was gallrad.
+    response = web.post(week_url(too_old), typed, form_page=week_url(first_kept) + "?andra=1")
+
+    assert response.status_code == 400
+    assert field_error(response, "occurred_on") == (
+        f"Veckan {too_old} är äldre än kommunens gallringsfrist (24 månader) och kan inte "
+        f"läggas in. Händelser sparas från och med {first_kept}."
+    )
+    assert _textarea(response, "description") == "Klotter på muren."
+    assert fresh(db).scalar(select(func.count()).select_from(Observation)) == 0
+    kept = observation_form(db, day=first_kept.monday)
+    assert web.post(week_url(first_kept), kept).status_code == 302
 
 
 def test_a_possible_name_can_be_confirmed_as_not_a_person(login, demo, db):
@@ -469,6 +498,41 @@ def test_history_lists_earlier_weeks_with_read_only_views(login, demo, db):
     week_page = web.get(week_url(old))
     assert "Skadegörelse på lekplatsen." in text_of(week_page)
     assert "Veckan är stängd" in text_of(week_page)
+
+
+def _history_row(response, week) -> str:
+    page = response.get_data(as_text=True)
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        if f"vecka {week.week}, {week.year}<" in row:
+            return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+    raise AssertionError(f"no row for {week}")
+
+
+def test_history_says_which_weeks_are_gallrade_rather_than_empty(login, demo, db, engine):
+    first_kept = first_kept_week(local_today(), 24)
+    old = first_kept.shift(-2)
+    with arrange.committed(db):
+        school = arrange.organisation(db, "Ekbacka kommun, barn")
+        arrange.report(db, arrange.kommun(db), school, old, [("Klotter", "Stora torget", 1)])
+        arrange.report(db, arrange.kommun(db), school, first_kept, [("Klotter", "Garagen", 1)])
+    run_retention(make_session_factory(engine), now=utcnow(), tz=STOCKHOLM)
+    web = login(SKOLA)
+    page = (this_week().monday - old.monday).days // 7 // 20 + 1
+
+    history = web.get(f"/rapport/ekbacka/historik?sida={page}")
+
+    assert history.status_code == 200
+    assert (
+        "inskickad gallrad : Uppgifterna är gallrade enligt kommunens gallringsfrist"
+        in _history_row(history, old)
+    )
+    assert "gallrad" not in _history_row(history, first_kept)
+    assert (
+        f"Händelser från veckor före vecka {first_kept.week}, {first_kept.year} är gallrade "
+        "enligt kommunens gallringsfrist (24 månader)"
+    ) in text_of(history)
+    recent = text_of(web.get("/rapport/ekbacka/historik"))
+    assert "gallrad" not in recent
 
 
 def test_navigation_and_start_page_lead_to_the_weekly_report(login, demo):

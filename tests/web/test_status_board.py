@@ -9,10 +9,13 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from estapp.db import utcnow
+from estapp.db import make_session_factory, utcnow
 from estapp.models import AuditEvent, Municipality, Observation, Place
 from estapp.reporting import coordination
+from estapp.retention.periods import first_kept_week
+from estapp.retention.purge import run_retention
 from estapp.weeks import IsoWeek
+from tests.integration import lagesbild_support as arrange
 from tests.web.conftest import field_error, text_of
 from tests.web.reporting_support import (
     ADMIN,
@@ -26,6 +29,7 @@ from tests.web.reporting_support import (
     add_observation,
     category,
     fresh,
+    local_today,
     observation_form,
     place,
     this_week,
@@ -85,6 +89,66 @@ def test_the_board_shows_who_submitted_who_has_nothing_and_who_is_missing(login,
     for missing in ("Polisen", "Räddningstjänsten", "Ekbackahem", "Tryggvakt"):
         assert "saknas" in _row(board, missing), missing
     assert "Fritid" not in shown and "Sjövikshus" not in shown  # partners of Sjövik only
+
+
+def _reported_then_gallrad(db, engine, reports) -> None:
+    """Partners' submitted reports of old weeks, then the nightly gallring."""
+    with arrange.committed(db):
+        ekbacka = arrange.kommun(db)
+        for prefix, week, observations in reports:
+            arrange.report(db, ekbacka, arrange.organisation(db, prefix), week, observations)
+    run_retention(make_session_factory(engine), now=utcnow(), tz=STOCKHOLM)
+
+
+def test_a_gallrad_week_says_so_instead_of_showing_no_events(login, demo, db, engine):
+    first_kept = first_kept_week(local_today(), 24)
+    old = first_kept.shift(-1)
+    _reported_then_gallrad(
+        db,
+        engine,
+        [
+            ("Polisen", old, [("Klotter", "Stora torget", 3), ("Skadegörelse", "Garagen", 1)]),
+            ("Ekbacka kommun, socialtjänsten", old, []),
+            ("Polisen", first_kept, [("Klotter", "Stora torget", 2)]),
+        ],
+    )
+    web = login(COORDINATOR)
+
+    board = _board(web, old)
+
+    shown = text_of(board)
+    assert "2 av 6 har rapporterat. Veckans händelser är gallrade." in shown
+    assert "totalt" not in shown
+    assert (
+        "Veckan är gallrad. Uppgifterna är gallrade enligt kommunens gallringsfrist (24 månader)"
+    ) in shown
+    explained = "gallrad : Uppgifterna är gallrade enligt kommunens gallringsfrist"
+    assert "inskickad" in _row(board, "Polisen") and explained in _row(board, "Polisen")
+    assert "inget att rapportera" in _row(board, "socialtjänsten")
+    assert not re.search(r"\b0\b", _row(board, "socialtjänsten"))
+    kept = _board(web, first_kept)
+    assert "gallrad" not in text_of(kept)
+    assert "1 av 6 har rapporterat. 1 händelse totalt." in text_of(kept)
+
+
+def test_a_week_gallrad_for_one_category_shows_what_is_left(login, demo, db, engine):
+    with arrange.committed(db):
+        arrange.category(db, arrange.kommun(db), "Klotter").retention_months = 13
+    week = first_kept_week(local_today(), 13).shift(-1)
+    _reported_then_gallrad(
+        db,
+        engine,
+        [("Polisen", week, [("Klotter", "Stora torget", 3), ("Skadegörelse", "Garagen", 1)])],
+    )
+
+    board = _board(login(COORDINATOR), week)
+
+    shown = text_of(board)
+    assert "1 händelse totalt." in shown
+    assert "Veckan är delvis gallrad. Händelser av typen Klotter är gallrade" in shown
+    assert "Antalen visar de händelser som finns kvar." in shown
+    polisen = _row(board, "Polisen")
+    assert " 1 händelser från Polisen" in polisen and "delvis gallrad" in polisen
 
 
 def test_a_draft_and_a_change_after_submission_are_visible(login, demo, db):
