@@ -67,7 +67,7 @@ def report_observations(session: Session, report: WeeklyReport | None) -> list[O
             select(Observation)
             .where(Observation.report_id == report.id)
             .options(
-                selectinload(Observation.area),
+                selectinload(Observation.area).defer(Area.geojson),  # the map is not listed
                 selectinload(Observation.place),
                 selectinload(Observation.category),
             )
