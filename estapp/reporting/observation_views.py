@@ -125,21 +125,13 @@ def week_page(
 ) -> ResponseReturnValue:
     """Render the veckorapport (GET) or add an observation to it (POST)."""
     session = get_session()
-    report = services.find_report(session, municipality, organisation, week)
     deadline = services.report_deadline(municipality, week, tz())
     is_open = week in open_weeks(
         now, tz(), municipality.deadline_weekday, municipality.deadline_time
     )
-    gallrad = gallring_for(municipality, today=today(now)).of(week)
-    # A week gallring has emptied offers no form: what it saved would only be refused. (A form
-    # sent from a page opened earlier still gets its answer at the field.)
-    emptied = gallrad is not None and gallrad.whole and request.method != "POST"
-    editing = not emptied and (
-        is_open or request.method == "POST" or request.args.get("andra") == "1"
-    )
     context: dict[str, object] = {"form": None, "draft_saved_at": None}
     status = 200
-    if editing and request.method == "POST":
+    if request.method == "POST":
         form = observation_form(municipality)
         outcome = save_from_form(form, municipality, organisation, week, None, now)
         if outcome.saved is not None:
@@ -147,8 +139,14 @@ def week_page(
             return redirect(_week_url(municipality, week) + "#handelser")
         context.update(_form_context(form, outcome))
         status = 400
-        report = services.find_report(session, municipality, organisation, week)
-    elif editing:
+    report = services.find_report(session, municipality, organisation, week)
+    gallrad = gallring_for(municipality, today=today(now)).of(week)
+    # A week gallring has emptied offers no form: what it saved would only be refused. (A form
+    # sent from a page opened earlier still gets its answer at the field.)
+    editing = request.method == "POST" or (
+        not (gallrad and gallrad.whole) and (is_open or request.args.get("andra") == "1")
+    )
+    if editing and request.method != "POST":
         default_day = today(now) if week.contains(today(now)) else None
         form, saved_at = _restored_form(municipality, report, None, default_day)
         context.update(_form_context(form, None), draft_saved_at=saved_at)
