@@ -12,9 +12,9 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import Connection, String, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from estapp.lagesbild import statistics as stats
@@ -28,6 +28,7 @@ from estapp.models import (
     ReportStatus,
     WeeklyReport,
 )
+from estapp.models.geography import organisation_municipality
 from estapp.weeks import IsoWeek
 
 PAYLOAD_SCHEMA = 1
@@ -40,53 +41,100 @@ def _of_week(municipality: Municipality, week: IsoWeek) -> tuple[Any, ...]:
     return (Observation.municipality_id == municipality.id, Observation.week_start == week.monday)
 
 
+class _PlaceTotal(NamedTuple):
+    """The week's events at one place of an area, with the ids of the organisations that
+    reported them."""
+
+    place: int | None  # None: a free-text place ("Annan plats")
+    area: int
+    events: int
+    score: int
+    organisation_ids: list[str]  # as text, the way SQL joined them
+
+
 @dataclass
 class _WeekTotals:
     """The week's occurrences summed per breakdown the lägesbild shows."""
 
     observations: int = 0
-    by_area_category: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
-    by_place_report: dict[tuple[int | None, int, int, str], int] = field(
-        default_factory=lambda: defaultdict(int)
-    )
+    by_area_category: dict[tuple[int, int], int] = field(default_factory=dict)
     by_time_of_day: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    by_day: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+    by_weekday: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    by_place: list[_PlaceTotal] = field(default_factory=list)
+
+    def by_category(self) -> dict[int, int]:
+        """Occurrences per category, summed over the areas."""
+        totals: dict[int, int] = defaultdict(int)
+        for (_area, category), total in self.by_area_category.items():
+            totals[category] += total
+        return totals
+
+
+def _score() -> Any:
+    """The hot-spot score summed in SQL: occurrences × the weight of their concern level."""
+    concern = type_coerce(Observation.concern, String)
+    weights = {level.value: weight for level, weight in stats.CONCERN_WEIGHTS.items()}
+    return func.sum(Observation.occurrences * case(weights, value=concern))
 
 
 def _week_totals(session: Session, municipality: Municipality, week: IsoWeek) -> _WeekTotals:
-    """One grouped query over the week, summed up here per breakdown.
+    """The week's breakdowns, each grouped in SQL.
 
-    One query rather than one per breakdown: each costs a round trip and a pass over the
-    week's rows in the database, while the groups are few enough to add up in one loop.
+    A few small GROUP BYs rather than one over every key: grouping on all the keys at once
+    leaves about one group per observation, and handing thousands of groups to Python costs
+    more than reading the week's rows again from pages the first query has just read.
     """
-    keys = (
-        Observation.area_id,
-        Observation.category_id,
-        Observation.place_id,
-        Observation.organisation_id,
-        # The stored values as plain text: thousands of rows need no enum objects.
-        type_coerce(Observation.concern, String),
-        type_coerce(Observation.time_of_day, String),
-        Observation.occurred_on,
-    )
-    rows = (
-        session.connection()
-        .execute(
-            select(*keys, func.sum(Observation.occurrences), func.count(Observation.id))
-            .where(*_of_week(municipality, week))
-            .group_by(*keys)
-        )
-        .all()
-    )
+    of_week = _of_week(municipality, week)
+    connection = session.connection()
     totals = _WeekTotals()
-    for area, category, place, organisation, concern, time_of_day, day, summed, count in rows:
-        summed = int(summed)
+    cell_keys = (Observation.area_id, Observation.category_id)
+    for area, category, summed, count in connection.execute(
+        select(*cell_keys, func.sum(Observation.occurrences), func.count(Observation.id))
+        .where(*of_week)
+        .group_by(*cell_keys)
+    ).all():
+        totals.by_area_category[area, category] = int(summed)
         totals.observations += count
-        totals.by_area_category[area, category] += summed
-        totals.by_place_report[place, area, organisation, concern] += summed
-        totals.by_time_of_day[time_of_day] += summed
-        totals.by_day[day] += summed
+    # The stored value as plain text: the key needs no enum object.
+    time_keys = (type_coerce(Observation.time_of_day, String), Observation.occurred_on)
+    for period, day, summed in connection.execute(
+        select(*time_keys, func.sum(Observation.occurrences)).where(*of_week).group_by(*time_keys)
+    ).all():
+        totals.by_time_of_day[period] += int(summed)
+        totals.by_weekday[day.isoweekday()] += int(summed)
+    totals.by_place = _week_places(connection, of_week)
     return totals
+
+
+def _week_places(connection: Connection, of_week: tuple[Any, ...]) -> list[_PlaceTotal]:
+    """Per place (or free-text place) and area: events, score and who reported them.
+
+    The organisations come as one list of ids per place, joined in SQL: a large kommun has
+    thousands of place × organisation pairs a week, each a row to fetch and add up otherwise.
+    """
+    keys = (Observation.place_id, Observation.area_id, Observation.organisation_id)
+    per_organisation = (
+        select(*keys, func.sum(Observation.occurrences).label("events"), _score().label("score"))
+        .where(*of_week)
+        .group_by(*keys)
+        .subquery()
+    )
+    part = per_organisation.c
+    # Every organisation listed has events there: an observation counts at least one.
+    rows = connection.execute(
+        select(
+            part.place_id,
+            part.area_id,
+            func.sum(part.events),
+            func.sum(part.score),
+            func.aggregate_strings(cast(part.organisation_id, String), ","),
+        ).group_by(part.place_id, part.area_id)
+    ).all()
+    # Summed sums are numeric (Decimal) on PostgreSQL; the payload holds plain integers.
+    return [
+        _PlaceTotal(place, area, int(events), int(score), organisations.split(","))
+        for place, area, events, score, organisations in rows
+    ]
 
 
 def _weekly_category_counts(
@@ -99,7 +147,7 @@ def _weekly_category_counts(
             Observation.week_start.in_([w.monday for w in weeks]),
         )
         .group_by(Observation.week_start, Observation.category_id)
-    )
+    ).all()
     return {(week_start, category): int(total) for week_start, category, total in rows}
 
 
@@ -135,27 +183,33 @@ def _comparison_json(comparison: stats.BaselineComparison) -> dict[str, Any]:
 
 
 def _participation(session: Session, municipality: Municipality, week: IsoWeek) -> dict[str, Any]:
-    reports = {
-        organisation_id: (status, late)
-        for organisation_id, status, late in session.execute(
-            select(WeeklyReport.organisation_id, WeeklyReport.status, WeeklyReport.late).where(
-                WeeklyReport.municipality_id == municipality.id,
-                WeeklyReport.week_start == week.monday,
-            )
+    """Each active partner of the kommun with its report for the week, if any (one query)."""
+    rows = session.execute(
+        select(Organisation.name, WeeklyReport.status, WeeklyReport.late)
+        .join(
+            organisation_municipality,
+            organisation_municipality.c.organisation_id == Organisation.id,
         )
-    }
+        .outerjoin(
+            WeeklyReport,
+            (WeeklyReport.organisation_id == Organisation.id)
+            & (WeeklyReport.municipality_id == municipality.id)
+            & (WeeklyReport.week_start == week.monday),
+        )
+        .where(
+            organisation_municipality.c.municipality_id == municipality.id,
+            Organisation.active.is_(True),
+        )
+    )
     statuses = []
-    for organisation in municipality.organisations:
-        if not organisation.active:
-            continue
-        status, late = reports.get(organisation.id, (None, False))
+    for name, status, late in rows:
         if status == ReportStatus.SUBMITTED:
             shown = stats.ReportStatus.REPORTED
         elif status == ReportStatus.NOTHING_TO_REPORT:
             shown = stats.ReportStatus.NOTHING_TO_REPORT
         else:
             shown, late = stats.ReportStatus.MISSING, False
-        statuses.append(stats.OrganisationStatus(organisation.name, shown, bool(late)))
+        statuses.append(stats.OrganisationStatus(name, shown, bool(late)))
     summary = stats.summarise_participation(statuses)
     return {
         "expected": summary.expected,
@@ -182,6 +236,62 @@ def _hot_spots_json(spots: tuple[stats.HotSpot, ...]) -> list[dict[str, Any]]:
     ]
 
 
+def _weekly_totals(
+    session: Session, municipality: Municipality, week: IsoWeek, this_week: _WeekTotals
+) -> tuple[dict[int, dict[IsoWeek, int]], dict[IsoWeek, int]]:
+    """Occurrences per category and week, and per week, over the weeks the trend, the
+    baselines and the same week last year need.
+
+    The earlier weeks come from one grouped query; the week itself from its own breakdown,
+    which has read its rows already.
+    """
+    wanted = set(week.previous(TREND_WEEKS - 1)) | set(week.previous(BASELINE_WEEKS))
+    last_year = week.same_week_last_year()
+    if last_year is not None:
+        wanted.add(last_year)
+    weekly = _weekly_category_counts(session, municipality, sorted(wanted))
+    per_category: dict[int, dict[IsoWeek, int]] = defaultdict(dict)
+    per_week: dict[IsoWeek, int] = defaultdict(int)
+    for (week_start, category), total in weekly.items():
+        per_category[category][IsoWeek.of(week_start)] = total
+        per_week[IsoWeek.of(week_start)] += total
+    for category, total in this_week.by_category().items():
+        per_category[category][week] = total
+        per_week[week] += total
+    return per_category, per_week
+
+
+def _hot_spots(
+    session: Session,
+    municipality: Municipality,
+    this_week: _WeekTotals,
+    area_names: dict[int, str],
+) -> tuple[tuple[stats.HotSpot, ...], tuple[stats.HotSpot, ...]]:
+    """The week's ranked places (the top ones) and areas (all)."""
+    place_names = dict(
+        session.execute(
+            select(Place.id, Place.name).join(Area).where(Area.municipality_id == municipality.id)
+        ).all()
+    )
+    organisation_names = {
+        str(oid): name for oid, name in session.execute(select(Organisation.id, Organisation.name))
+    }
+    places: list[stats.SpotShare] = []
+    areas: list[stats.SpotShare] = []
+    for place, area, events, score, organisation_ids in this_week.by_place:
+        area_name = area_names[area]
+        organisations = [organisation_names[oid] for oid in organisation_ids]
+        areas.append(((area_name, None), organisations, events, score))
+        # "Annan plats" is free text; it counts for its area but is never ranked as a place.
+        place_name = place_names.get(place, "")
+        if place_name:
+            places.append(((place_name, area_name), organisations, events, score))
+    return (
+        stats.rank_hot_spots(places, limit=HOT_SPOT_LIMIT),
+        stats.rank_hot_spots(areas, limit=None),
+    )
+
+
 def build_payload(session: Session, municipality: Municipality, week: IsoWeek) -> dict[str, Any]:
     """Aggregate the week and return the JSON payload of its lägesbild."""
     categories = session.execute(
@@ -202,20 +312,10 @@ def build_payload(session: Session, municipality: Municipality, week: IsoWeek) -
         for (area, category), total in this_week.by_area_category.items()
     ]
 
-    # Trends and baselines from one grouped query over the weeks they need.
     trend_weeks = [*week.previous(TREND_WEEKS - 1), week]
-    last_year = week.same_week_last_year()
-    wanted = set(trend_weeks) | set(week.previous(BASELINE_WEEKS))
-    if last_year is not None:
-        wanted.add(last_year)
-    weekly = _weekly_category_counts(session, municipality, sorted(wanted))
+    per_category, per_week = _weekly_totals(session, municipality, week, this_week)
     first = _first_reported_week(session, municipality) or week
     first = min(first, week)
-    per_category: dict[int, dict[IsoWeek, int]] = defaultdict(dict)
-    per_week: dict[IsoWeek, int] = defaultdict(int)
-    for (week_start, category), total in weekly.items():
-        per_category[category][IsoWeek.of(week_start)] = total
-        per_week[IsoWeek.of(week_start)] += total
 
     by_category_now = {c.label: c.count for c in stats.totals_by_category(cells)}
     category_rows = []
@@ -237,32 +337,9 @@ def build_payload(session: Session, municipality: Municipality, week: IsoWeek) -
         ({"id": aid, "label": name, "count": by_area_now.get(name, 0)} for aid, name in areas),
         key=lambda row: (-row["count"], row["label"]),
     )
-
-    place_names = {
-        pid: name
-        for pid, name in session.execute(
-            select(Place.id, Place.name).join(Area).where(Area.municipality_id == municipality.id)
-        )
-    }
-    organisation_names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
-    place_reports = [
-        stats.PlaceReport(
-            place_names.get(place, "") if place is not None else "",
-            area_names[area],
-            organisation_names[organisation],
-            concern,
-            total,
-        )
-        for (place, area, organisation, concern), total in this_week.by_place_report.items()
-    ]
-    # "Annan plats" is free text; it counts for its area but is never ranked as a place.
-    named_places = [report for report in place_reports if report.place]
-
+    hot_places, hot_areas = _hot_spots(session, municipality, this_week, area_names)
     times = stats.distribution_by_time_of_day(this_week.by_time_of_day)
-    by_day: dict[int, int] = defaultdict(int)
-    for day, total in this_week.by_day.items():
-        by_day[day.isoweekday()] += total
-    weekdays = stats.distribution_by_weekday(by_day)
+    weekdays = stats.distribution_by_weekday(this_week.by_weekday)
 
     return {
         "schema": PAYLOAD_SCHEMA,
@@ -280,10 +357,8 @@ def build_payload(session: Session, municipality: Municipality, week: IsoWeek) -
         "by_weekday": [
             {"day": s.key, "count": s.count, "share": round(s.share, 4)} for s in weekdays
         ],
-        "hot_spot_places": _hot_spots_json(
-            stats.hot_spot_places(named_places, limit=HOT_SPOT_LIMIT)
-        ),
-        "hot_spot_areas": _hot_spots_json(stats.hot_spot_areas(place_reports, limit=None)),
+        "hot_spot_places": _hot_spots_json(hot_places),
+        "hot_spot_areas": _hot_spots_json(hot_areas),
         "trend": {
             "weeks": [str(w) for w in trend_weeks],
             "total": [per_week.get(w, 0) for w in trend_weeks],

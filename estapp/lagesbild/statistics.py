@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from estapp.weeks import IsoWeek
 
@@ -27,7 +28,15 @@ class ConcernLevel(enum.StrEnum):
     @property
     def weight(self) -> int:
         """Return the weight used in the hot-spot score (låg 1, medel 2, hög 3)."""
-        return {"lag": 1, "medel": 2, "hog": 3}[self.value]
+        return CONCERN_WEIGHTS[self]
+
+
+# The hot-spot score's weights, also for summing scores in SQL.
+CONCERN_WEIGHTS: Mapping[ConcernLevel, int] = {
+    ConcernLevel.LOW: 1,
+    ConcernLevel.MEDIUM: 2,
+    ConcernLevel.HIGH: 3,
+}
 
 
 class TimeOfDay(enum.StrEnum):
@@ -58,18 +67,16 @@ def _check_count(count: int, what: str) -> None:
 # --- Poisson tails ---------------------------------------------------------------------------
 
 
-def _log_pmf(k: int, mean: float) -> float:
-    return -mean + k * math.log(mean) - math.lgamma(k + 1)
-
-
 def _tail_from(start: int, step: int, mean: float) -> float:
     """Sum P(X=i) from ``start`` outwards (step ±1) while the terms still matter."""
     # Terms shrink monotonically away from the mode, so we sum relative to the first (largest)
     # term in log space; this neither overflows nor underflows for means in the thousands.
-    log_first = _log_pmf(start, mean)
+    # log P(X=i) = -mean + i·log(mean) - log(i!), with log(mean) taken once per tail.
+    log_mean, exp, lgamma = math.log(mean), math.exp, math.lgamma
+    log_first = -mean + start * log_mean - lgamma(start + 1)
     relative_sum, i = 0.0, start
     while i >= 0:
-        term = math.exp(_log_pmf(i, mean) - log_first)
+        term = exp(-mean + i * log_mean - lgamma(i + 1) - log_first)
         relative_sum += term
         if term < _NEGLIGIBLE * relative_sum:
             break
@@ -275,27 +282,48 @@ class HotSpot:
         return len(self.organisations) >= 2
 
 
-def _rank_hot_spots(
-    reports: Iterable[PlaceReport], key: str, limit: int | None
-) -> tuple[HotSpot, ...]:
-    counts: dict[tuple[str, str | None], int] = defaultdict(int)
-    scores: dict[tuple[str, str | None], int] = defaultdict(int)
-    organisations: dict[tuple[str, str | None], set[str]] = defaultdict(set)
-    for report in reports:
-        spot = (report.place, report.area) if key == "place" else (report.area, None)
-        counts[spot] += report.count
-        scores[spot] += report.count * report.concern.weight
-        if report.count:
-            organisations[spot].add(report.organisation)
+# Part of a spot's events, summed: the spot ((place, area), or (area, None) for an area), the
+# organisations that reported those events, how many there were and their score (each event ×
+# its concern weight). A spot may come in several parts, e.g. one per organisation.
+SpotShare = tuple[tuple[str, str | None], Iterable[str], int, int]
+
+
+def rank_hot_spots(shares: Iterable[SpotShare], *, limit: int | None) -> tuple[HotSpot, ...]:
+    """Add up each spot's shares and rank the spots by score, then count, then number of
+    reporting organisations."""
+    totals: dict[tuple[str, str | None], list[Any]] = {}  # spot -> [count, score, organisations]
+    for spot, organisations, count, score in shares:
+        entry = totals.get(spot)
+        if entry is None:
+            entry = totals[spot] = [0, 0, set()]
+        entry[0] += count
+        entry[1] += score
+        if count:
+            entry[2].update(organisations)
     spots = [
-        HotSpot(spot[0], spot[1], count, scores[spot], tuple(sorted(organisations[spot])))
-        for spot, count in counts.items()
+        HotSpot(spot[0], spot[1], count, score, tuple(sorted(organisations)))
+        for spot, (count, score, organisations) in totals.items()
         if count > 0
     ]
     # Concern first, then volume; corroboration by several partners breaks the remaining ties
     # because a place seen by both school and police is more certainly a real problem.
     spots.sort(key=lambda s: (-s.score, -s.count, -len(s.organisations), s.label, s.area or ""))
     return tuple(spots if limit is None else spots[:limit])
+
+
+def _rank_hot_spots(
+    reports: Iterable[PlaceReport], key: str, limit: int | None
+) -> tuple[HotSpot, ...]:
+    shares = (
+        (
+            (report.place, report.area) if key == "place" else (report.area, None),
+            (report.organisation,),
+            report.count,
+            report.count * report.concern.weight,
+        )
+        for report in reports
+    )
+    return rank_hot_spots(shares, limit=limit)
 
 
 def hot_spot_places(

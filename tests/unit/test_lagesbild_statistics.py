@@ -21,6 +21,7 @@ from estapp.lagesbild.statistics import (
     hot_spot_places,
     poisson_at_least,
     poisson_at_most,
+    rank_hot_spots,
     summarise_participation,
     totals_by_area,
     totals_by_category,
@@ -278,6 +279,40 @@ def test_same_place_name_in_two_areas_is_two_spots():
     spots = hot_spot_places(reports)
     assert [(s.label, s.area) for s in spots] == [("Torget", "Centrum"), ("Torget", "Norr")]
     assert not any(s.reported_by_several for s in spots)
+
+
+_REPORT = st.builds(
+    PlaceReport,
+    place=st.sampled_from(["Torget", "Parken", "Stationen"]),
+    area=st.sampled_from(["Centrum", "Norr"]),
+    organisation=st.sampled_from(["Skolan", "Polisen", "Fritid"]),
+    concern=st.sampled_from(list(ConcernLevel)),
+    count=st.integers(min_value=0, max_value=40),
+)
+
+
+@given(reports=st.lists(_REPORT, max_size=40), limit=st.sampled_from([None, 1, 3]))
+def test_spots_ranked_from_sums_per_place_match_the_single_reports(reports, limit):
+    # The lägesbild sums each place's events and scores in the database and lists who reported
+    # there; the ranking must not change for being handed those sums instead of every report.
+    summed: dict[tuple, list] = {}
+    for report in reports:
+        entry = summed.setdefault((report.place, report.area), [0, 0, set()])
+        entry[0] += report.count
+        entry[1] += report.count * report.concern.weight
+        if report.count:
+            entry[2].add(report.organisation)
+    shares = [(spot, sorted(orgs), count, score) for spot, (count, score, orgs) in summed.items()]
+    assert rank_hot_spots(shares, limit=limit) == hot_spot_places(reports, limit=limit)
+
+
+def test_an_organisation_with_no_events_at_a_spot_is_not_named():
+    shares = [
+        (("Torget", "Centrum"), ["Skolan"], 3, 3),
+        (("Torget", "Centrum"), ["Polisen"], 0, 0),
+    ]
+    (spot,) = rank_hot_spots(shares, limit=None)
+    assert spot.organisations == ("Skolan",) and not spot.reported_by_several
 
 
 # --- distributions ---------------------------------------------------------------------------
