@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from estapp import create_app
 from estapp.config import Settings
+from estapp.ops.startup import freeze_startup_heap
 
 FLOOR_PATH = "/bench/en-rad"
 
@@ -30,4 +31,5 @@ def create_bench_app(settings: Settings | None = None) -> Flask:
         return name or "", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
     app.add_url_rule(FLOOR_PATH, "bench_one_row", one_row)
+    freeze_startup_heap()  # as wsgi.py does
     return app

@@ -188,6 +188,18 @@ def geography_outline(session: Session, municipality_id: int) -> list[AreaOutlin
     ]
 
 
+def request_outline(municipality: Municipality) -> list[AreaOutline]:
+    """:func:`geography_outline` for this request, read once however many forms list it."""
+    from flask import g
+
+    from estapp.db import get_session
+
+    cache: dict[int, list[AreaOutline]] = g.setdefault("geography_outlines", {})
+    if municipality.id not in cache:
+        cache[municipality.id] = geography_outline(get_session(), municipality.id)
+    return cache[municipality.id]
+
+
 def possible_parents(session: Session, area: Area | None, municipality: Municipality) -> list[Area]:
     """Areas of the kommun that ``area`` may lie in: not itself, nor one of its sub-areas."""
     areas = areas_in_tree_order(session, municipality)

@@ -3,28 +3,32 @@ commitments, so a form never shows another kommun's data."""
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from estapp.admin.places import area_path, areas_in_tree_order
+from estapp.admin.places import request_outline
 from estapp.db import get_session
 from estapp.meetings.agenda import Agenda
 from estapp.meetings.forms import ActionForm, AttendanceForm, FocusForm
 from estapp.models import Municipality, Organisation, Promise, User
 
 
-def partners(municipality: Municipality) -> list[Organisation]:
-    return list(
-        get_session().scalars(
-            select(Organisation)
+def partners(municipality: Municipality) -> list[tuple[int, str]]:
+    """The kommun's active partners (id, name), read once per request for every form."""
+    cache: dict[int, list[tuple[int, str]]] = g.setdefault("meeting_partners", {})
+    if municipality.id not in cache:
+        rows = get_session().execute(
+            select(Organisation.id, Organisation.name)
             .where(
                 Organisation.active.is_(True),
                 Organisation.municipalities.any(Municipality.id == municipality.id),
             )
             .order_by(Organisation.name)
         )
-    )
+        cache[municipality.id] = [(row.id, row.name) for row in rows]
+    return cache[municipality.id]
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -46,11 +50,11 @@ def fill_action_form(form: ActionForm, municipality: Municipality, agenda: Agend
     orgs = partners(municipality)
     form.owner_organisation_id.choices = [
         SelectChoice("", _("Välj aktör")),
-        *(SelectChoice(str(o.id), o.name) for o in orgs),
+        *(SelectChoice(str(org_id), name) for org_id, name in orgs),
     ]
-    names = {o.id: o.name for o in orgs}
-    people = get_session().scalars(
-        select(User)
+    names = dict(orgs)
+    people = get_session().execute(
+        select(User.id, User.name, User.organisation_id)
         .where(User.active.is_(True), User.organisation_id.in_(list(names)))
         .order_by(User.name)
     )
@@ -62,10 +66,10 @@ def fill_action_form(form: ActionForm, municipality: Municipality, agenda: Agend
         ),
     ]
     where = [SelectChoice("", _("Ingen särskild plats"))]
-    for area in areas_in_tree_order(get_session(), municipality):
-        group = area_path(area)
+    for area in request_outline(municipality):
+        group = area.path
         where.append(SelectChoice(f"omrade:{area.id}", _("Hela %(area)s", area=group), None, group))
-        where += [SelectChoice(f"plats:{p.id}", p.name, None, group) for p in area.places]
+        where += [SelectChoice(f"plats:{pid}", name, None, group) for pid, name in area.places]
     form.where.choices = where
     form.commitment_id.choices = commitment_choices(agenda.promise)
     form.prompted_by.choices = [
@@ -75,12 +79,12 @@ def fill_action_form(form: ActionForm, municipality: Municipality, agenda: Agend
 
 
 def fill_attendance_form(form: AttendanceForm, municipality: Municipality) -> None:
-    form.attendees.choices = [SelectChoice(o.id, o.name) for o in partners(municipality)]
+    form.attendees.choices = [SelectChoice(org_id, name) for org_id, name in partners(municipality)]
 
 
 def fill_focus_form(form: FocusForm, municipality: Municipality) -> None:
     form.focus_places.choices = [
-        SelectChoice(place.id, f"{place.name} ({area_path(area)})")
-        for area in areas_in_tree_order(get_session(), municipality)
-        for place in area.places
+        SelectChoice(place_id, f"{name} ({area.path})")
+        for area in request_outline(municipality)
+        for place_id, name in area.places
     ]

@@ -36,14 +36,18 @@ from estapp.meetings.forms import (
     FollowUpForm,
     MinutesForm,
     StartMeetingForm,
+    status_choices,
 )
 from estapp.meetings.rules import MeetingRefused
-from estapp.models import Meeting, Municipality, Role
+from estapp.models import Action, Meeting, Municipality, Role
 from estapp.reporting.coordination_views import coordinator_scope
 from estapp.reporting.web import me, today, tz, week_from_url
 from estapp.weeks import IsoWeek
 
 __all__ = ["bp"]
+
+PAGE_ARGUMENT = "sida"  # which page of the due actions the meeting page shows
+MAX_PAGE = 10_000  # a larger number is no page of any meeting: the first is shown
 
 
 def _scope(kommun_slug: str, week: str) -> tuple[Municipality, Meeting]:
@@ -55,9 +59,17 @@ def _scope(kommun_slug: str, week: str) -> tuple[Municipality, Meeting]:
     return municipality, meeting
 
 
-def _meeting_url(municipality: Municipality, meeting: Meeting, anchor: str | None = None) -> str:
+def _meeting_url(
+    municipality: Municipality, meeting: Meeting, anchor: str | None = None, **args: Any
+) -> str:
     week = str(IsoWeek.of(meeting.week_start))
-    return url_for(".meeting", kommun_slug=municipality.slug, week=week, _anchor=anchor)
+    return url_for(".meeting", kommun_slug=municipality.slug, week=week, _anchor=anchor, **args)
+
+
+def _due_page_asked() -> int | None:
+    """The page of due actions the request names (``?sida=``), if any."""
+    number = request.args.get(PAGE_ARGUMENT, type=int)
+    return number if number is not None and 0 < number <= MAX_PAGE else None
 
 
 def _start_choices(now_week: IsoWeek) -> list[SelectChoice]:
@@ -112,8 +124,23 @@ def meetings(kommun_slug: str) -> ResponseReturnValue:
     ), status
 
 
-def _follow_up_form(action_id: int, formdata: Any = None, **data: Any) -> FollowUpForm:
-    return FollowUpForm(formdata=formdata, prefix=f"a{action_id}", **data)
+def _follow_up_form(
+    action: Action, formdata: Any = None, *, statuses: list[SelectChoice] | None = None
+) -> FollowUpForm:
+    """The action's follow-up form: what was posted, else its status and outcome to change."""
+    if formdata is not None:
+        return FollowUpForm(formdata=formdata, prefix=f"a{action.id}")
+    form = FollowUpForm(
+        formdata=None, prefix=f"a{action.id}", status=action.status.value, outcome=action.outcome
+    )
+    if statuses is not None:
+        form.status.choices = statuses
+    return form
+
+
+def _follow_up_forms(agenda: agenda_services.Agenda) -> dict[int, FollowUpForm]:
+    statuses = status_choices()
+    return {item.action.id: _follow_up_form(item.action, statuses=statuses) for item in agenda.due}
 
 
 def _meeting_page(
@@ -121,8 +148,6 @@ def _meeting_page(
     meeting: Meeting,
     *,
     action_form: ActionForm | None = None,
-    failed: FollowUpForm | None = None,
-    failed_id: int | None = None,
     minutes_form: MinutesForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
@@ -130,7 +155,7 @@ def _meeting_page(
     now = utcnow()
     local_today = today(now)
     agenda = agenda_services.build_agenda(
-        session, municipality, meeting, today=local_today, now=now
+        session, municipality, meeting, today=local_today, now=now, due_page=_due_page_asked() or 1
     )
     followed = action_services.followed_up_in(session, meeting)
     created = action_services.created_in(session, meeting)
@@ -147,23 +172,20 @@ def _meeting_page(
             minutes = meeting.minutes
             if request.args.get("utkast") == "nytt" or not minutes:
                 minutes = agenda_services.minutes_draft(
-                    session, municipality, meeting, followed_up=followed, created=created
+                    session,
+                    municipality,
+                    meeting,
+                    followed_up=followed,
+                    created=created,
+                    open_left=agenda.open_count,
                 )
             minutes_form = MinutesForm(formdata=None, minutes=minutes, decisions=meeting.decisions)
-        follow_ups = {
-            item.action.id: _follow_up_form(
-                item.action.id, status=item.action.status.value, outcome=item.action.outcome
-            )
-            for item in [*agenda.due, *agenda.later]
-        }
-        if failed is not None and failed_id is not None:
-            follow_ups[failed_id] = failed
         context = {
             "action_form": action_form,
             "attendance": attendance,
             "focus": focus,
             "minutes_form": minutes_form,
-            "follow_ups": follow_ups,
+            "follow_ups": _follow_up_forms(agenda),
         }
     return render_template(
         "meetings/meeting.html",
@@ -175,7 +197,32 @@ def _meeting_page(
         followed=followed,
         created=created,
         focus_places=agenda_services.focus_place_names(session, meeting),
+        table_rows=agenda_services.table_rows(agenda, local_today),
         **context,
+    ), status
+
+
+def _action_page(
+    municipality: Municipality,
+    meeting: Meeting,
+    action: Action,
+    *,
+    form: FollowUpForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    if meeting.is_locked:
+        form = None  # a locked meeting's actions are shown, not followed up
+    elif form is None:
+        form = _follow_up_form(action)
+    return render_template(
+        "meetings/action.html",
+        municipality=municipality,
+        meeting=meeting,
+        week=IsoWeek.of(meeting.week_start),
+        action=action,
+        today=today(utcnow()),
+        form=form,
+        due_page=_due_page_asked(),
     ), status
 
 
@@ -235,6 +282,16 @@ def new_action(kommun_slug: str, week: str) -> ResponseReturnValue:
     return _meeting_page(municipality, found, action_form=form, status=400)
 
 
+@bp.route("/mote/<kommun_slug>/<week>/atgard/<int:action_id>")
+def action_page(kommun_slug: str, week: str, action_id: int) -> ResponseReturnValue:
+    """Show one of the kommun's actions in the meeting, with its follow-up form."""
+    municipality, found = _scope(kommun_slug, week)
+    actions = agenda_services.card_actions(get_session(), municipality, [action_id])
+    if not actions:
+        abort(404)
+    return _action_page(municipality, found, actions[0])
+
+
 @bp.route("/mote/<kommun_slug>/<week>/atgard/<int:action_id>", methods=["POST"])
 def follow_up(kommun_slug: str, week: str, action_id: int) -> ResponseReturnValue:
     """Follow up an open action in the meeting: status, note and outcome."""
@@ -243,7 +300,7 @@ def follow_up(kommun_slug: str, week: str, action_id: int) -> ResponseReturnValu
     action = action_services.action_in(session, municipality, action_id)
     if action is None:
         abort(404)
-    form = _follow_up_form(action_id, formdata=request.form)
+    form = _follow_up_form(action, formdata=request.form)
     if form.validate():
         try:
             action_services.follow_up_action(
@@ -254,8 +311,13 @@ def follow_up(kommun_slug: str, week: str, action_id: int) -> ResponseReturnValu
         else:
             session.commit()
             flash(_("Uppföljningen är sparad."), "success")
-            return redirect(_meeting_url(municipality, found, f"atgard-{action_id}"))
-    return _meeting_page(municipality, found, failed=form, failed_id=action_id, status=400)
+            # Back to where the meeting was: the action if it is still open, else the list of
+            # what the meeting has followed up.
+            anchor = f"atgard-{action_id}" if action.is_open else "uppfoljt"
+            page = _due_page_asked()
+            args = {PAGE_ARGUMENT: page} if page and page > 1 else {}
+            return redirect(_meeting_url(municipality, found, anchor, **args))
+    return _action_page(municipality, found, action, form=form, status=400)
 
 
 @bp.route("/mote/<kommun_slug>/<week>/fokus", methods=["POST"])

@@ -6,6 +6,7 @@ until someone fixes it) from a database that is not there yet (try again).
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Mapping
 from typing import NoReturn
@@ -48,3 +49,13 @@ def settings_for_start(environ: Mapping[str, str] | None = None) -> Settings:
     if problem is not None:
         refuse(problem.message, exit_code_for(problem))
     return settings
+
+
+def freeze_startup_heap() -> None:
+    """Keep what start-up built (modules, templates, mappers) out of garbage collection.
+
+    A web worker serves from it for its whole life; without this, each full collection walks
+    it again and pauses a request for a tenth of a second or more.
+    """
+    gc.collect()
+    gc.freeze()

@@ -7,14 +7,14 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from estapp.admin.places import AreaOutline, geography_outline
+from estapp.admin.places import request_outline
 from estapp.db import get_session
 from estapp.models import (
     Category,
@@ -94,25 +94,17 @@ def own_observation(
     return observation
 
 
-def _outline(municipality: Municipality) -> list[AreaOutline]:
-    """The kommun's areas and places, read once per request (a form lists both)."""
-    cache: dict[int, list[AreaOutline]] = g.setdefault("geography_outlines", {})
-    if municipality.id not in cache:
-        cache[municipality.id] = geography_outline(get_session(), municipality.id)
-    return cache[municipality.id]
-
-
 def area_choices(municipality: Municipality) -> list[SelectChoice]:
     return [
         SelectChoice("", _("Välj område")),
-        *(SelectChoice(str(area.id), area.path) for area in _outline(municipality)),
+        *(SelectChoice(str(area.id), area.path) for area in request_outline(municipality)),
     ]
 
 
 def place_choices(municipality: Municipality, other_label: str) -> list[SelectChoice]:
     """The kommun's places grouped by area, after an empty choice for 'annan plats'."""
     choices = [SelectChoice("", other_label)]
-    for area in _outline(municipality):
+    for area in request_outline(municipality):
         area_id = {"data-area": str(area.id)}
         choices.extend(
             SelectChoice(str(place_id), name, area_id, area.path) for place_id, name in area.places

@@ -1,7 +1,8 @@
-"""An EST meeting in a real browser: the coordinator opens the agenda, follows up two actions,
-decides a new one tied to a commitment of the medborgarlöfte and locks the minutes; the owner
-then finds the new action under "Mina åtgärder"; the promise's dashboard and the commitment's
-timeline show it, and the public follow-up page counts it for anyone, without a login."""
+"""An EST meeting in a real browser: the coordinator opens the agenda, follows up an action due
+today on its card and one due later on its own page (from the table of open actions), decides
+a new one tied to a commitment of the medborgarlöfte and locks the minutes; the owner then finds
+the new action under "Mina åtgärder"; the promise's dashboard and the commitment's timeline show
+it, and the public follow-up page counts it for anyone, without a login."""
 
 from __future__ import annotations
 
@@ -75,6 +76,29 @@ def _follow_up(page, text: str, status: str, note: str) -> None:
     expect(page.get_by_role("status").first).to_contain_text("Uppföljningen är sparad.")
 
 
+def _follow_up_on_its_page(page, text: str, status: str, note: str) -> str:
+    """Open the action from the table of other open actions, make a mistake, then follow it
+    up; returns the action page's address."""
+    row = page.locator("table.action-table tbody tr").filter(has_text=text)
+    expect(row).to_contain_text("Klart senast")
+    with page.expect_navigation():
+        row.get_by_role("link", name="Följ upp").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+    action_url = page.url
+    assert_accessible(page)
+    _click(page, "Spara uppföljningen")  # nothing changed: the page says so at the field
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+    expect(page.locator(".error-message")).to_contain_text("Ändra status eller skriv")
+    assert_accessible(page)
+    card = page.locator("article.action-card")
+    card.get_by_label("Status").select_option(label=status)
+    card.get_by_label("Anteckning").fill(note)
+    _click(page, "Spara uppföljningen")
+    expect(page.get_by_role("heading", level=1)).to_have_text("EST-möte Ekbacka")
+    expect(page.get_by_role("status").first).to_contain_text("Uppföljningen är sparad.")
+    return action_url
+
+
 def test_the_coordinator_runs_a_meeting_and_the_owner_sees_the_new_action(open_page, live_server):
     live_server.reset_login_throttle()
     due_today, due_later = _arrange_open_actions(live_server)
@@ -89,16 +113,16 @@ def test_the_coordinator_runs_a_meeting_and_the_owner_sees_the_new_action(open_p
     page.get_by_label("Vilken veckas lägesbild går mötet igenom?").select_option(str(week))
     _click(page, "Starta mötet")
 
-    # The agenda: the action due today first, the other among the open ones.
+    # The agenda: the action due today as a card to follow up, the other in the table.
     expect(page.get_by_role("heading", level=1)).to_have_text("EST-möte Ekbacka")
-    due = page.locator("section").filter(has=page.get_by_role("heading", name="2. Åtgärder"))
-    expect(due).to_contain_text(due_today)
+    due = page.locator("article.action-card").filter(has_text=due_today)
     expect(due).to_contain_text("Ska vara klar i dag")
+    expect(page.locator("article.action-card").filter(has_text=due_later)).to_have_count(0)
     expect(page.locator("#ataganden").locator("xpath=..")).to_contain_text(commitment[:40])
     assert_accessible(page)
 
     _follow_up(page, due_today, "Genomförd", "Nya lampor sitter uppe.")
-    _follow_up(page, due_later, "Pågående", "Polisen har börjat.")
+    action_url = _follow_up_on_its_page(page, due_later, "Pågående", "Polisen har börjat.")
     uppfoljt = page.locator("#uppfoljt + ul")
     expect(uppfoljt).to_contain_text("Genomförd – Nya lampor sitter uppe.")
     expect(uppfoljt).to_contain_text("Pågående – Polisen har börjat.")
@@ -138,11 +162,24 @@ def test_the_coordinator_runs_a_meeting_and_the_owner_sees_the_new_action(open_p
     assert_accessible(page)
     meeting_url = page.url
 
-    # The meeting page on a phone: readable, no sideways scrolling.
+    # The meeting page on a phone: readable, no sideways scrolling; each open action of the
+    # table is a block of its own, as wide as the screen, its values one under the other.
     phone = open_page(PHONE).page
     assert log_in(phone, COORDINATOR).ok
     phone.goto(meeting_url)
     expect(phone.get_by_role("heading", level=1)).to_have_text("EST-möte Ekbacka")
+    assert horizontal_overflow(phone) is None
+    row = phone.locator("table.action-table tbody tr").filter(has_text=due_later)
+    text_box = row.get_by_role("rowheader").bounding_box()
+    owner_box = row.get_by_role("cell", name="Polisen").bounding_box()
+    assert text_box and owner_box, "the row's text and owner are shown"
+    assert text_box["width"] > PHONE["width"] * 0.75, text_box
+    assert owner_box["y"] >= text_box["y"] + text_box["height"], (text_box, owner_box)
+    assert_accessible(phone)
+    # The action's own page, read only now that the protokoll is locked.
+    phone.goto(action_url)
+    expect(phone.get_by_role("heading", level=1)).to_have_text(due_later)
+    expect(phone.get_by_role("button", name="Spara uppföljningen")).to_have_count(0)
     assert horizontal_overflow(phone) is None
     assert_accessible(phone)
 

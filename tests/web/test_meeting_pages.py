@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from estapp.models import Action, ActionStatus, ActionUpdate, Commitment, Meeting, Promise
+from estapp.db import utcnow
+from estapp.meetings.agenda import DUE_PER_PAGE
+from estapp.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    Commitment,
+    Meeting,
+    Municipality,
+    Promise,
+)
 from tests.web.conftest import field_error, text_of
 from tests.web.reporting_support import (
     ADMIN,
@@ -228,6 +239,164 @@ def test_an_admin_opens_every_meeting_and_a_guessed_week_is_not_found(meeting, l
     assert meeting.get("/mote/ekbacka/vecka-1").status_code == 404
     web = switch(meeting, ADMIN, login)
     assert web.get(MEETING).status_code == 200
+
+
+# --- many open actions: a page of cards, a table of the rest, a page per action --------------
+
+
+def add_actions(db, days: list[int], *, kommun: str = "ekbacka") -> list[int]:
+    """Open actions decided between meetings, due ``days`` from today, numbered from 1 in that
+    order; returns their ids."""
+    fresh(db)
+    municipality = db.scalar(select(Municipality).where(Municipality.slug == kommun))
+    owner_id = organisation_id(db, f"{municipality.name} kommun")
+    now = utcnow()
+    actions = [
+        Action(
+            municipality_id=municipality.id,
+            text=f"Åtgärd nummer {number} i {municipality.name}",
+            owner_organisation_id=owner_id,
+            due_on=local_today() + timedelta(days=day),
+            status=ActionStatus.PLANNED,
+            created_at=now,
+            updated_at=now,
+        )
+        for number, day in enumerate(days, start=1)
+    ]
+    db.add_all(actions)
+    db.commit()
+    return [action.id for action in actions]
+
+
+def card_ids(response) -> list[int]:
+    html = response.get_data(as_text=True)
+    return [
+        int(n) for n in re.findall(r'<article class="action-card[^"]*" id="atgard-(\d+)"', html)
+    ]
+
+
+def followed_up_links(response) -> list[int]:
+    """The actions the table links to their own pages, in its order."""
+    html = response.get_data(as_text=True)
+    return [int(n) for n in re.findall(rf'<a href="{MEETING}/atgard/(\d+)" id="folj-upp-', html)]
+
+
+def test_the_meeting_shows_a_page_of_overdue_actions_and_the_others_in_a_table(meeting, db):
+    per_page = DUE_PER_PAGE
+    overdue = add_actions(db, list(range(-40, -37 + per_page)))  # the most overdue first
+    later = add_actions(db, [5, 12, 40])
+
+    first = meeting.get(MEETING)
+    page = text_of(first)
+    assert f"{per_page + 3} åtgärder är försenade eller ska vara klara till mötet." in page
+    assert f"Här visas 1–{per_page}, de mest försenade först." in page
+    assert card_ids(first) == overdue[:per_page]
+    assert "Försenad: skulle vara klar" in page
+    assert f'href="{MEETING}?sida=2#att-folja-upp"' in first.get_data(as_text=True)
+    # The rest are rows of a table, each with a link to follow it up on its own page.
+    assert "3 öppna åtgärder ska vara klara efter mötet." in page
+    assert followed_up_links(first) == later
+    assert "Klart senast" in page and "Inget åtagande" in page
+
+    second = meeting.get(f"{MEETING}?sida=2")
+    assert card_ids(second) == overdue[per_page:]
+    assert f"Här visas {per_page + 1}–{per_page + 3}" in text_of(second)
+    assert "Sida 2 av 2" in text_of(second)
+    assert f'href="{MEETING}#att-folja-upp" rel="prev"' in second.get_data(as_text=True)
+    # Every open action can be reached from the meeting page.
+    assert set(card_ids(first) + card_ids(second) + followed_up_links(first)) == {
+        *overdue,
+        *later,
+    }
+    # A page that does not exist shows the nearest one.
+    assert card_ids(meeting.get(f"{MEETING}?sida=99")) == overdue[per_page:]
+    assert card_ids(meeting.get(f"{MEETING}?sida=tre")) == overdue[:per_page]
+
+
+def test_an_action_is_followed_up_on_its_own_page_and_a_mistake_is_shown_there(meeting, db):
+    (action_id,) = add_actions(db, [10])
+    url = f"{MEETING}/atgard/{action_id}"
+    own = meeting.get(url)
+    assert own.status_code == 200
+    page = text_of(own)
+    assert "Åtgärd nummer 1 i Ekbacka" in page and "Klart senast" in page
+    assert "Spara uppföljningen" in page and "Tillbaka till mötet" in page
+
+    unchanged = meeting.post(url, {f"a{action_id}-status": "planerad"}, form_page=url)
+    assert unchanged.status_code == 400
+    assert "Ändra status eller skriv en anteckning" in field_error(unchanged, f"a{action_id}-note")
+    assert "Dagordning" not in text_of(unchanged)  # the action's own page, not the meeting
+    too_long = meeting.post(
+        url,
+        {
+            f"a{action_id}-status": "pagaende",
+            f"a{action_id}-note": "x" * 4001,
+            f"a{action_id}-outcome": "Inte sparat än.",
+        },
+        form_page=url,
+    )
+    assert too_long.status_code == 400
+    assert "Skriv högst 4000 tecken." in field_error(too_long, f"a{action_id}-note")
+    html = too_long.get_data(as_text=True)
+    assert "Inte sparat än." in html and '<option selected value="pagaende">' in html
+    assert count(db, ActionUpdate) == 0
+
+    saved = meeting.post(
+        url, {f"a{action_id}-status": "pagaende", f"a{action_id}-note": "Bokat."}, form_page=url
+    )
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith(f"{MEETING}#atgard-{action_id}")
+    back = text_of(meeting.get(MEETING))
+    assert "Uppföljningen är sparad." in back and "Pågående – Bokat." in back
+    done = meeting.post(url, {f"a{action_id}-status": "genomford"}, form_page=url)
+    assert done.headers["Location"].endswith(f"{MEETING}#uppfoljt")
+    fresh(db)
+    assert db.get(Action, action_id).status is ActionStatus.DONE
+
+
+def test_following_up_a_card_on_a_later_page_returns_to_that_page(meeting, db):
+    overdue = add_actions(db, list(range(-40, -37 + DUE_PER_PAGE)))
+    action_id = overdue[-1]
+    response = meeting.post(
+        f"{MEETING}/atgard/{action_id}?sida=2",
+        {f"a{action_id}-status": "pagaende"},
+        form_page=f"{MEETING}?sida=2",
+    )
+    assert response.headers["Location"].endswith(f"{MEETING}?sida=2#atgard-{action_id}")
+
+
+@pytest.mark.parametrize("email", [SJOVIK_COORDINATOR, SKOLA, VIEWER])
+def test_only_the_kommuns_coordinators_open_an_actions_page(meeting, db, login, email):
+    (action_id,) = add_actions(db, [10])
+    web = switch(meeting, email, login)
+    assert web.get(f"{MEETING}/atgard/{action_id}").status_code == 403
+
+
+def test_another_kommuns_or_a_guessed_action_is_not_found(meeting, db, login):
+    (sjovik_action,) = add_actions(db, [10], kommun="sjovik")
+    for action_id in (sjovik_action, 999999, 99999999999):
+        assert meeting.get(f"{MEETING}/atgard/{action_id}").status_code == 404
+    response = meeting.post(
+        f"{MEETING}/atgard/{sjovik_action}", {f"a{sjovik_action}-status": "installd"}
+    )
+    assert response.status_code == 404
+    web = switch(meeting, ADMIN, login)
+    (own,) = add_actions(db, [10])
+    assert web.get(f"{MEETING}/atgard/{own}").status_code == 200
+
+
+def test_a_locked_meetings_action_page_is_read_only(meeting, db):
+    (action_id,) = add_actions(db, [10])
+    url = f"{MEETING}/atgard/{action_id}"
+    meeting.post(f"{MEETING}/las", {})
+
+    page = text_of(meeting.get(url))
+    assert "Mötets protokoll är låst" in page and "Spara uppföljningen" not in page
+    refused = meeting.post(url, {f"a{action_id}-status": "genomford"}, form_page=url)
+    assert refused.status_code == 400
+    assert "låst och kan inte ändras" in text_of(refused)
+    fresh(db)
+    assert db.get(Action, action_id).status is ActionStatus.PLANNED
 
 
 # --- Mina åtgärder ---------------------------------------------------------------------------

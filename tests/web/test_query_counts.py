@@ -148,3 +148,24 @@ def test_a_page_runs_as_many_queries_for_a_large_kommun_as_for_a_small(app, komm
     # The large kommun's page really shows more: otherwise equal counts would prove nothing.
     assert len(large_html) > len(small_html) * 1.3
     assert large == small, f"{small} statements for the small kommun, {large} for the large"
+
+
+def test_an_actions_page_in_the_meeting_runs_a_few_queries_whatever_the_kommuns_size(
+    app, db, kommuner
+):
+    """The page of one action (its card and follow-up form) reads that action, not the others."""
+    slugs, week = kommuner
+    counts = {}
+    for size in ("small", "large"):
+        kommun = slugs[size]
+        action_id = db.scalar(
+            select(Action.id)
+            .join(Municipality)
+            .where(Municipality.slug == kommun.slug, Action.place_id.is_not(None))
+            .order_by(Action.id)
+            .limit(1)
+        )
+        path = f"/mote/{kommun.slug}/{week}/atgard/{action_id}"
+        counts[size], html = _statements(app, kommun, path)
+        assert "Spara uppföljningen" in html
+    assert counts["small"] == counts["large"] <= 8, counts
